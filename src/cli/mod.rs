@@ -1,0 +1,110 @@
+//! The headless commands: `check`, `fmt`, `new`, `examples`. Each returns an exit code; the
+//! binary only parses arguments and exits with it.
+//!
+//! Exit codes follow one rule across commands: 0 for success, 1 for findings (validation
+//! errors, files not in canonical form), 2 when an input cannot be read or parsed or an
+//! argument is wrong.
+
+mod check;
+mod files;
+mod fmt;
+mod new;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub use files::write_atomically;
+
+/// Causeway: design, simulate and teach event-driven architectures.
+#[derive(Debug, Parser)]
+#[command(name = "causeway", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do; without a command, the studio opens on the default example model.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the studio, on a model file or on the default example.
+    Studio {
+        /// The model file to open.
+        file: Option<PathBuf>,
+    },
+    /// Validate model files and print their diagnostics.
+    Check {
+        /// Model files (.ron).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+        /// Leave out fix hints (text format).
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Rewrite model files in canonical form.
+    Fmt {
+        /// Model files (.ron).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only report files that are not in canonical form (exit 1 if any).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Write a new model file from one of the examples.
+    New {
+        /// The new model's name; the file is NAME.ron unless --out says otherwise.
+        name: String,
+        /// The example to start from (see `causeway examples`).
+        #[arg(long, default_value = crate::examples::DEFAULT_EXAMPLE)]
+        from: String,
+        /// Where to write the file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the example models.
+    Examples,
+}
+
+/// How `check` prints its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// `file:line:col: severity: message`, one per line.
+    Text,
+    /// One JSON document for machines.
+    Json,
+}
+
+/// Runs a headless command and returns the process exit code. `Studio` is the binary's to run.
+pub fn run(command: Command) -> i32 {
+    match command {
+        Command::Check {
+            files,
+            format,
+            quiet,
+        } => check::run(&files, format, quiet),
+        Command::Fmt { files, check } => fmt::run(&files, check),
+        Command::New {
+            name,
+            from,
+            out,
+            force,
+        } => new::run(&name, &from, out, force),
+        Command::Examples => {
+            for example in crate::examples::EXAMPLES {
+                println!("{:<28} {}", example.name, example.summary);
+            }
+            0
+        }
+        Command::Studio { .. } => {
+            eprintln!("error: the studio is opened by the causeway binary, not the library");
+            2
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Causeway: a studio for designing, simulating and teaching event-driven architectures.
+//!
+//! The crate is organised so that logic never depends on the UI:
+//!
+//! - [`model`]: the architecture model, its RON file format and its validation.
+//! - [`examples`]: the example models shipped with Causeway.
+//! - [`cli`]: the headless commands (`check`, `fmt`, `new`).
+//! - [`studio`]: the eframe/egui desktop application.
+
+pub mod cli;
+pub mod examples;
+pub mod model;
+pub mod studio;
