@@ -1,0 +1,239 @@
+//! The `causeway` binary, run as a user runs it: each subcommand and its exit codes.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn causeway() -> Command {
+    Command::cargo_bin("causeway").expect("the causeway binary is built")
+}
+
+/// A model with one error (partitions 0) and otherwise production-grade settings.
+const ONE_ERROR: &str = r#"(
+    format: 1,
+    name: "broken",
+    event_types: [
+        (
+            id: "Ping",
+            versions: [(fields: [(name: "id", type: Uuid)])],
+        ),
+    ],
+    topics: [
+        (
+            id: "pings",
+            partitions: 0,
+            replication_factor: 3,
+            min_insync_replicas: 2,
+            event_types: ["Ping"],
+        ),
+    ],
+)
+"#;
+
+fn write(dir: &TempDir, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write the test file");
+    path
+}
+
+#[test]
+fn check_passes_every_example_model() {
+    let mut files: Vec<_> = std::fs::read_dir("models")
+        .expect("models/ exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty());
+    causeway().arg("check").args(&files).assert().success();
+}
+
+#[test]
+fn check_reports_errors_with_file_line_and_column_and_exits_1() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(&dir, "broken.ron", ONE_ERROR);
+    let expected = format!(
+        "{}:13:13: error: topic `pings` has 0 partitions; it needs between 1 and 100000",
+        path.display()
+    );
+    causeway()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(expected))
+        .stderr(predicate::str::contains("1 error, 0 warnings"));
+}
+
+#[test]
+fn check_json_gives_machines_positions_codes_and_counts() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(&dir, "broken.ron", ONE_ERROR);
+    let output = causeway()
+        .args(["check", "--format", "json"])
+        .arg(&path)
+        .output()
+        .expect("runs");
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let report = &json[0];
+    assert_eq!(report["errors"], 1);
+    let diagnostic = &report["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "partitions-range");
+    assert_eq!(diagnostic["severity"], "error");
+    assert_eq!(diagnostic["element"]["kind"], "topic");
+    assert_eq!(diagnostic["element"]["id"], "pings");
+    assert_eq!(diagnostic["field"], "partitions");
+    assert_eq!(diagnostic["line"], 13);
+    assert_eq!(diagnostic["column"], 13);
+}
+
+#[test]
+fn check_exits_2_on_a_file_that_does_not_parse_and_says_where() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(
+        &dir,
+        "bad.ron",
+        "(\n    format: 1,\n    name: \"x\",\n    topics: [(id: \"t\", partitions: \"many\")],\n)\n",
+    );
+    causeway()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{}:4:", path.display())))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn check_exits_2_on_a_missing_file() {
+    causeway()
+        .args(["check", "does/not/exist.ron"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does/not/exist.ron: error:"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn check_exit_code_2_wins_over_1_across_files() {
+    let dir = TempDir::new().expect("temp dir");
+    let broken = write(&dir, "broken.ron", ONE_ERROR);
+    let garbage = write(&dir, "garbage.ron", "\u{0}\u{1}nonsense");
+    causeway()
+        .arg("check")
+        .arg(&broken)
+        .arg(&garbage)
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn fmt_rewrites_to_canonical_form_and_check_mode_reports_it() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(&dir, "m.ron", "(format: 1, name: \"m\")");
+    causeway()
+        .args(["fmt", "--check"])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("not in canonical form"));
+    // --check leaves the file alone.
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "(format: 1, name: \"m\")"
+    );
+    causeway().arg("fmt").arg(&path).assert().success();
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(
+        text.starts_with("(\n    format: 1,\n    name: \"m\",\n"),
+        "{text}"
+    );
+    causeway()
+        .args(["fmt", "--check"])
+        .arg(&path)
+        .assert()
+        .success();
+}
+
+#[test]
+fn fmt_refuses_a_file_that_does_not_parse_and_leaves_it_untouched() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(&dir, "m.ron", "(format: 1, name: ");
+    causeway().arg("fmt").arg(&path).assert().code(2);
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "(format: 1, name: "
+    );
+}
+
+#[test]
+fn example_models_are_already_canonical() {
+    let files: Vec<_> = std::fs::read_dir("models")
+        .expect("models/ exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    causeway()
+        .args(["fmt", "--check"])
+        .args(&files)
+        .assert()
+        .success();
+}
+
+#[test]
+fn new_writes_a_model_from_an_example_and_will_not_overwrite() {
+    let dir = TempDir::new().expect("temp dir");
+    causeway()
+        .current_dir(dir.path())
+        .args(["new", "my-shop", "--from", "order-pipeline"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote my-shop.ron"));
+    let text = std::fs::read_to_string(dir.path().join("my-shop.ron")).expect("written");
+    let model = causeway::model::load(&text).expect("loads");
+    assert_eq!(model.name, "my-shop");
+    assert!(model.topic("orders").is_some());
+
+    causeway()
+        .current_dir(dir.path())
+        .args(["new", "my-shop"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    causeway()
+        .current_dir(dir.path())
+        .args(["new", "my-shop", "--force"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn new_names_the_examples_when_one_is_unknown() {
+    causeway()
+        .args(["new", "x", "--from", "no-such-example"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no example called `no-such-example`",
+        ))
+        .stderr(predicate::str::contains("order-pipeline"));
+}
+
+#[test]
+fn examples_lists_every_example_with_its_summary() {
+    let mut assert = causeway().arg("examples").assert().success();
+    for example in causeway::examples::EXAMPLES {
+        assert = assert.stdout(predicate::str::contains(example.name));
+    }
+}
+
+#[test]
+fn unknown_flags_are_a_usage_error_not_a_panic() {
+    causeway()
+        .args(["check", "--no-such-flag"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unexpected argument"))
+        .stderr(predicate::str::contains("panicked").not());
+}
