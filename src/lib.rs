@@ -4,10 +4,12 @@
 //!
 //! - [`model`]: the architecture model, its RON file format and its validation.
 //! - [`examples`]: the example models shipped with Causeway.
+//! - [`sim`]: the simulation engine (so far: Kafka's partition assignors).
 //! - [`cli`]: the headless commands (`check`, `fmt`, `new`).
 //! - [`studio`]: the eframe/egui desktop application.
 
 pub mod cli;
 pub mod examples;
 pub mod model;
+pub mod sim;
 pub mod studio;

@@ -237,3 +237,85 @@ fn unknown_flags_are_a_usage_error_not_a_panic() {
         .stderr(predicate::str::contains("unexpected argument"))
         .stderr(predicate::str::contains("panicked").not());
 }
+
+#[test]
+fn partition_prints_kafkas_partition_for_each_key() {
+    // murmur2("foobar") = -790332482 → & 0x7fffffff = 1357151166 → % 50 = 16; murmur2("") =
+    // 275646681 → % 50 = 31 (Kafka's UtilsTest vectors).
+    causeway()
+        .args(["partition", "--partitions", "50", "foobar", ""])
+        .assert()
+        .success()
+        .stdout("foobar\t16\n\t31\n");
+    causeway()
+        .args(["partition", "--partitions", "50", "--hex", "0x666f6f626172"])
+        .assert()
+        .success()
+        .stdout("0x666f6f626172\t16\n");
+}
+
+#[test]
+fn partition_rejects_zero_partitions_and_bad_hex() {
+    causeway()
+        .args(["partition", "--partitions", "0", "k"])
+        .assert()
+        .code(2);
+    causeway()
+        .args(["partition", "--partitions", "3", "--hex", "xyz"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a hex key"));
+}
+
+#[test]
+fn assign_prints_the_round_robin_assignment_as_json() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(
+        &dir,
+        "group.json",
+        r#"{"assignor": "round_robin", "topics": {"t1": 3, "t2": 2}, "members": [
+            {"member_id": "consumer1", "group_instance_id": null, "subscription": ["t1"]},
+            {"member_id": "consumer2", "group_instance_id": null, "subscription": ["t1", "t2"]},
+            {"member_id": "consumer3", "group_instance_id": null, "subscription": ["t1"]}]}"#,
+    );
+    causeway()
+        .arg("assign")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(
+            "{\"consumer1\":[[\"t1\",0]],\"consumer2\":[[\"t1\",1],[\"t2\",0],[\"t2\",1]],\
+             \"consumer3\":[[\"t1\",2]]}\n",
+        );
+}
+
+#[test]
+fn assign_range_orders_members_as_java_strings() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(
+        &dir,
+        "group.json",
+        r#"{"assignor": "range", "topics": {"t0": 3}, "members": [
+            {"member_id": "c2", "group_instance_id": null, "subscription": ["t0"]},
+            {"member_id": "c10", "group_instance_id": null, "subscription": ["t0"]}]}"#,
+    );
+    causeway()
+        .arg("assign")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("{\"c10\":[[\"t0\",0],[\"t0\",1]],\"c2\":[[\"t0\",2]]}\n");
+}
+
+#[test]
+fn assign_reports_malformed_json_with_its_position() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(&dir, "group.json", "{\"assignor\": \"sticky\"}");
+    causeway()
+        .arg("assign")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("{}:1:", path.display())))
+        .stderr(predicate::str::contains("unknown variant `sticky`"));
+}

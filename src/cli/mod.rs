@@ -1,4 +1,4 @@
-//! The headless commands: `check`, `fmt`, `new`, `examples`. Each returns an exit code; the
+//! The headless commands: `check`, `fmt`, `new`, `examples`, `partition`, `assign`. Each returns an exit code; the
 //! binary only parses arguments and exits with it.
 //!
 //! Exit codes follow one rule across commands: 0 for success, 1 for findings (validation
@@ -9,6 +9,7 @@ mod check;
 mod files;
 mod fmt;
 mod new;
+mod teach;
 
 use std::path::PathBuf;
 
@@ -70,6 +71,25 @@ pub enum Command {
     },
     /// List the example models.
     Examples,
+    /// Print the partition Kafka's default partitioner picks for each key.
+    Partition {
+        /// The topic's partition count.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        partitions: u32,
+        /// Keys are hex bytes (`0x666f6f` or `666f6f`) rather than UTF-8 text.
+        #[arg(long)]
+        hex: bool,
+        /// The keys.
+        #[arg(required = true)]
+        keys: Vec<String>,
+    },
+    /// Assign partitions to group members as Kafka's assignors do, from a JSON file:
+    /// {"assignor": "range", "topics": {"t0": 3}, "members": [{"member_id": "C0",
+    /// "group_instance_id": null, "subscription": ["t0"]}]}.
+    Assign {
+        /// The JSON input file.
+        file: PathBuf,
+    },
 }
 
 /// How `check` prints its results.
@@ -102,6 +122,12 @@ pub fn run(command: Command) -> i32 {
             }
             0
         }
+        Command::Partition {
+            partitions,
+            hex,
+            keys,
+        } => teach::partition(partitions, hex, &keys),
+        Command::Assign { file } => teach::assign(&file),
         Command::Studio { .. } => {
             eprintln!("error: the studio is opened by the causeway binary, not the library");
             2

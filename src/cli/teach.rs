@@ -1,0 +1,127 @@
+//! `causeway partition` and `causeway assign`: Kafka's partitioner and assignors on the command
+//! line, for teaching and for checking Causeway against a real client.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::files::read;
+use crate::model::partitioner::partition_for_key;
+use crate::sim::assign::{
+    MemberSubscription, assign_cooperative_sticky, assign_range, assign_round_robin,
+};
+
+pub(super) fn partition(partitions: u32, hex: bool, keys: &[String]) -> i32 {
+    for key in keys {
+        let bytes = if hex {
+            match decode_hex(key) {
+                Ok(bytes) => bytes,
+                Err(why) => {
+                    eprintln!("error: `{key}` is not a hex key: {why}");
+                    return 2;
+                }
+            }
+        } else {
+            key.as_bytes().to_vec()
+        };
+        println!("{key}\t{}", partition_for_key(&bytes, partitions));
+    }
+    0
+}
+
+fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
+    let digits: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = match digits.as_slice() {
+        ['0', 'x' | 'X', rest @ ..] => rest,
+        all => all,
+    };
+    if digits.len() % 2 != 0 {
+        return Err("an odd number of hex digits".to_owned());
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let byte: String = pair.iter().collect();
+            u8::from_str_radix(&byte, 16).map_err(|_| format!("`{byte}` is not a hex byte"))
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AssignInput {
+    assignor: AssignorName,
+    topics: BTreeMap<String, u32>,
+    members: Vec<MemberSubscription>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AssignorName {
+    Range,
+    RoundRobin,
+    CooperativeSticky,
+}
+
+pub(super) fn assign(path: &Path) -> i32 {
+    let bytes = match read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return 2;
+        }
+    };
+    let input: AssignInput = match serde_json::from_slice(&bytes) {
+        Ok(input) => input,
+        Err(err) => {
+            eprintln!(
+                "{}:{}:{}: error: {err}",
+                path.display(),
+                err.line(),
+                err.column()
+            );
+            return 2;
+        }
+    };
+    let mut ids = std::collections::BTreeSet::new();
+    for member in &input.members {
+        if !ids.insert(&member.member_id) {
+            eprintln!(
+                "{}: error: member id `{}` appears twice",
+                path.display(),
+                member.member_id
+            );
+            return 2;
+        }
+    }
+    let assignment = match input.assignor {
+        AssignorName::Range => assign_range(&input.topics, &input.members),
+        AssignorName::RoundRobin => assign_round_robin(&input.topics, &input.members),
+        AssignorName::CooperativeSticky => assign_cooperative_sticky(&input.topics, &input.members),
+    };
+    match serde_json::to_string(&assignment) {
+        Ok(json) => {
+            println!("{json}");
+            0
+        }
+        Err(err) => {
+            eprintln!("error: cannot write the assignment as JSON: {err}");
+            2
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_hex;
+
+    #[test]
+    fn hex_keys_decode_with_or_without_prefix() {
+        assert_eq!(decode_hex("0x666f6f"), Ok(b"foo".to_vec()));
+        assert_eq!(decode_hex("66 6F 6F"), Ok(b"foo".to_vec()));
+        assert_eq!(decode_hex(""), Ok(Vec::new()));
+        assert!(decode_hex("abc").is_err());
+        assert!(decode_hex("zz").is_err());
+    }
+}
