@@ -64,6 +64,13 @@ pub fn load_bytes(bytes: &[u8]) -> Result<Model, LoadError> {
 
 /// Loads a model from the text of a model file.
 pub fn load(text: &str) -> Result<Model, LoadError> {
+    if text.trim().is_empty() {
+        return Err(LoadError::at(
+            1,
+            1,
+            format!("the file is empty; a model file starts with `(format: {FORMAT_VERSION},`"),
+        ));
+    }
     // The probe only succeeds on syntactically valid RON; when it fails, the full parse below
     // reports the syntax error with its position.
     if let Ok(probe) = ron_options().from_str::<FormatProbe>(text) {
@@ -100,12 +107,77 @@ pub fn load(text: &str) -> Result<Model, LoadError> {
     }
     match ron_options().from_str::<Model>(text) {
         Ok(model) => Ok(model),
-        Err(err) => Err(LoadError::at(
-            err.span.start.line,
-            err.span.start.col,
-            explain(&err.code),
-        )),
+        Err(err) => {
+            let start = offset_of(text, err.span.start.line, err.span.start.col);
+            let end = offset_of(text, err.span.end.line, err.span.end.col).max(start);
+            if ends_early(&err.code) && text[end..].trim().is_empty() {
+                // The parser wanted more when the text ran out: say so, just after the last
+                // thing written, rather than naming the token it was waiting for.
+                let (line, column) = end_position(text.trim_end());
+                return Err(LoadError::at(line, column, explain(&ron::Error::Eof)));
+            }
+            // RON's span starts before the whitespace that precedes the offending token;
+            // point at the token itself.
+            let skipped = &text[start..end];
+            let mut at = start + (skipped.len() - skipped.trim_start().len());
+            // … and at a number's sign, which it reads before the digits.
+            if matches!(err.code, ron::Error::IntegerOutOfBounds)
+                && text[..at].ends_with(['-', '+'])
+            {
+                at -= 1;
+            }
+            let (line, column) = end_position(&text[..at]);
+            Err(LoadError::at(line, column, explain(&err.code)))
+        }
     }
+}
+
+/// The byte offset of RON's 1-based (line, column in characters) position in `text`, clamped
+/// to the text.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let mut line_start = 0;
+    for _ in 1..line {
+        match text[line_start..].find('\n') {
+            Some(newline) => line_start += newline + 1,
+            None => return text.len(),
+        }
+    }
+    text[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| line_start + i)
+}
+
+/// Whether a RON error, raised where the text ends, means the file was cut short (rather than
+/// a wrong value that happens to be the last thing in the file).
+fn ends_early(code: &ron::Error) -> bool {
+    use ron::Error as E;
+    // The model itself missing is not a cut: that text holds only comments.
+    if let E::ExpectedNamedStructLike(name) = code {
+        return *name != "Model";
+    }
+    matches!(
+        code,
+        E::Eof
+            | E::ExpectedArray
+            | E::ExpectedArrayEnd
+            | E::ExpectedBoolean
+            | E::ExpectedComma
+            | E::ExpectedChar
+            | E::ExpectedFloat
+            | E::ExpectedInteger
+            | E::ExpectedOption
+            | E::ExpectedOptionEnd
+            | E::ExpectedMap
+            | E::ExpectedMapColon
+            | E::ExpectedMapEnd
+            | E::ExpectedStructLike
+            | E::ExpectedStructLikeEnd
+            | E::ExpectedUnit
+            | E::ExpectedString
+            | E::ExpectedStringEnd
+            | E::ExpectedIdentifier
+    )
 }
 
 /// Brings a file of an older format up to [`FORMAT_VERSION`].
@@ -204,15 +276,33 @@ fn end_position(text: &str) -> (usize, usize) {
     (line, column)
 }
 
-/// Where `name:` first appears as a field, as (line, column).
+/// Where `name:` first appears as a field (outside string literals, at the start of a word),
+/// as (line, column).
 fn find_field(text: &str, name: &str) -> Option<(usize, usize)> {
-    for (i, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix(name)
+    let (mut line, mut column) = (1, 1);
+    let (mut in_string, mut escaped, mut in_word) = (false, false, false);
+    for (i, c) in text.char_indices() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else if c == '"' {
+            in_string = true;
+        } else if !in_word
+            && let Some(rest) = text[i..].strip_prefix(name)
             && rest.trim_start().starts_with(':')
         {
-            let column = line.chars().count() - trimmed.chars().count() + 1;
-            return Some((i + 1, column));
+            return Some((line, column));
+        }
+        in_word = c.is_alphanumeric() || c == '_';
+        if c == '\n' {
+            (line, column) = (line + 1, 1);
+        } else {
+            column += 1;
         }
     }
     None

@@ -59,13 +59,21 @@ pub fn locate(text: &str, element: &ElementRef, field: Option<&str>) -> TextPosi
                     column: col,
                 };
             }
-            // … or on a later line at the same indentation, before the element ends.
+            // … or on a later line at the same indentation, before the element ends …
             let indent = element_line.column - 1;
+            let outside = |l: &&str| !l.trim().is_empty() && indentation(l) < indent;
             let end = lines[element_line.line..]
                 .iter()
-                .position(|l| !l.trim().is_empty() && indentation(l) < indent)
+                .position(outside)
                 .map_or(lines.len(), |p| element_line.line + p);
-            find_key(&lines, element_line.line, end, field, Some(indent)).unwrap_or(element_line)
+            // … or on an earlier one, written before the id.
+            let start = lines[..element_line.line - 1]
+                .iter()
+                .rposition(outside)
+                .map_or(0, |p| p + 1);
+            find_key(&lines, element_line.line, end, field, Some(indent))
+                .or_else(|| find_key(&lines, start, element_line.line - 1, field, Some(indent)))
+                .unwrap_or(element_line)
         }
     }
 }

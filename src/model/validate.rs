@@ -1989,7 +1989,9 @@ fn human_duration(ms: u64) -> String {
     }
     for (size, name) in UNITS {
         if ms >= size {
-            return format!("{:.1} {name}s", ms as f64 / size as f64);
+            // Rounded down, so a duration just short of a threshold never reads as reaching it.
+            let tenths = (ms as f64 / size as f64 * 10.0).floor() / 10.0;
+            return format!("{tenths:.1} {name}s");
         }
     }
     format!("{ms} ms")
