@@ -9,6 +9,7 @@ mod check;
 mod files;
 mod fmt;
 mod new;
+mod simulate;
 mod teach;
 
 use std::path::PathBuf;
@@ -16,6 +17,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub use files::write_atomically;
+pub use simulate::SimulateArgs;
 
 /// Causeway: design, simulate and teach event-driven architectures.
 #[derive(Debug, Parser)]
@@ -71,6 +73,33 @@ pub enum Command {
     },
     /// List the example models.
     Examples,
+    /// Run a model's scenario in the simulation engine and report what happened.
+    Simulate {
+        /// The model file.
+        model: PathBuf,
+        /// The scenario to run (default: the model's first).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides the scenario's duration, in simulated seconds.
+        #[arg(long)]
+        duration: Option<f64>,
+        /// Stop producers after N records in total, then run until every record is processed,
+        /// dead-lettered or lost (or the time limit is reached).
+        #[arg(long, value_name = "N")]
+        produce: Option<u64>,
+        /// Write the per-message trace to FILE as JSON Lines.
+        #[arg(long, value_name = "FILE")]
+        trace: Option<PathBuf>,
+        /// Print one JSON object instead of the summary.
+        #[arg(long)]
+        json: bool,
+        /// Exit 1 when a checker or an expectation fails.
+        #[arg(long)]
+        check: bool,
+    },
     /// Print the partition Kafka's default partitioner picks for each key.
     Partition {
         /// The topic's partition count.
@@ -116,6 +145,25 @@ pub fn run(command: Command) -> i32 {
             out,
             force,
         } => new::run(&name, &from, out, force),
+        Command::Simulate {
+            model,
+            scenario,
+            seed,
+            duration,
+            produce,
+            trace,
+            json,
+            check,
+        } => simulate::run(&SimulateArgs {
+            model,
+            scenario,
+            seed,
+            duration,
+            produce,
+            trace,
+            json,
+            check,
+        }),
         Command::Examples => {
             for example in crate::examples::EXAMPLES {
                 println!("{:<28} {}", example.name, example.summary);

@@ -1,0 +1,205 @@
+//! `causeway simulate`: run a model headless and report what happened.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::files::read;
+use crate::model;
+use crate::sim::time::SECOND;
+use crate::sim::{Builder, Options, Report, Sim};
+
+/// The arguments of `causeway simulate`.
+#[derive(Debug, Clone)]
+pub struct SimulateArgs {
+    /// The model file.
+    pub model: PathBuf,
+    /// The scenario to run (default: the model's first).
+    pub scenario: Option<String>,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Overrides the scenario's duration, in seconds.
+    pub duration: Option<f64>,
+    /// Stop producers after this many records, then drain.
+    pub produce: Option<u64>,
+    /// Write the per-message trace here, as JSON Lines.
+    pub trace: Option<PathBuf>,
+    /// Print one JSON object instead of the summary.
+    pub json: bool,
+    /// Exit 1 when a checker or an expectation fails.
+    pub check: bool,
+}
+
+/// Trace events kept for `--trace`.
+const TRACE_CAPACITY: usize = 1_000_000;
+
+pub(super) fn run(args: &SimulateArgs) -> i32 {
+    let bytes = match read(&args.model) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return 2;
+        }
+    };
+    let model = match model::load_bytes(&bytes) {
+        Ok(model) => model,
+        Err(err) => {
+            eprintln!("{}:{err}", args.model.display());
+            return 2;
+        }
+    };
+    let duration = match args.duration {
+        Some(secs) if !(secs.is_finite() && secs > 0.0) => {
+            eprintln!("error: --duration must be a positive number of seconds, not {secs}");
+            return 2;
+        }
+        Some(secs) => Some((secs * 1e9).min(u64::MAX as f64 / 2.0) as u64),
+        None => None,
+    };
+    let mut builder = Builder::new(&model).options(Options {
+        duration,
+        produce_limit: args.produce,
+        trace_capacity: if args.trace.is_some() {
+            TRACE_CAPACITY
+        } else {
+            0
+        },
+        ..Options::default()
+    });
+    if let Some(name) = &args.scenario {
+        builder = builder.scenario(name);
+    }
+    if let Some(seed) = args.seed {
+        builder = builder.seed(seed);
+    }
+    let mut sim = match builder.build() {
+        Ok(sim) => sim,
+        Err(err) => {
+            eprintln!("{}: error: {err}", args.model.display());
+            return 2;
+        }
+    };
+    let started = Instant::now();
+    run_with_progress(&mut sim);
+    let mut report = sim.report();
+    report.wall_seconds = started.elapsed().as_secs_f64();
+
+    if let Some(path) = &args.trace
+        && let Err(err) = write_trace(path, &sim)
+    {
+        eprintln!("error: {err:#}");
+        return 2;
+    }
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(err) => {
+                eprintln!("error: cannot write the report as JSON: {err}");
+                return 2;
+            }
+        }
+    } else {
+        print_summary(&report);
+    }
+    if args.check && !report.all_passed() {
+        1
+    } else {
+        0
+    }
+}
+
+/// Runs to the end, with a progress bar on a terminal for runs that take a while.
+fn run_with_progress(sim: &mut Sim) {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(sim.end() / SECOND),
+        indicatif::ProgressDrawTarget::stderr_with_hz(4),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} simulated {pos}/{len} s [{bar:30}] {msg} ({elapsed})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    while !sim.is_finished() {
+        let next = sim.now().saturating_add(SECOND);
+        sim.run_until(next);
+        bar.set_position(sim.now() / SECOND);
+        bar.set_message(format!("{} records", sim.produced()));
+    }
+    bar.finish_and_clear();
+}
+
+fn write_trace(path: &Path, sim: &Sim) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("cannot create the trace file {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    for event in sim.trace() {
+        serde_json::to_writer(&mut out, event)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+        .with_context(|| format!("cannot write the trace file {}", path.display()))?;
+    Ok(())
+}
+
+fn print_summary(r: &Report) {
+    println!(
+        "{} / {} (seed {}): {:.1} simulated seconds in {:.2} s, {} events, trace {}",
+        r.model,
+        r.scenario,
+        r.seed,
+        r.sim_seconds,
+        r.wall_seconds,
+        r.events_processed,
+        r.trace_hash
+    );
+    println!(
+        "  produced {}  acknowledged {}  delivered {}  retries {}  dead-lettered {}",
+        r.produced, r.acknowledged, r.delivered, r.retries, r.dead_lettered
+    );
+    println!(
+        "  lost {}  duplicates {}  order violations {}  stuck {}",
+        r.lost, r.duplicates, r.order_violations, r.stuck
+    );
+    let l = &r.latency_ms;
+    println!(
+        "  end-to-end latency ms: p50 {:.3}  p95 {:.3}  p99 {:.3}  max {:.3}  mean {:.3}",
+        l.p50, l.p95, l.p99, l.max, l.mean
+    );
+    for (name, g) in &r.groups {
+        println!(
+            "  group {name}: processed {}, max lag {}, final lag {}",
+            g.processed, g.max_lag, g.final_lag
+        );
+    }
+    for alert in &r.alerts {
+        println!(
+            "  alert: {} (at {:.1} s, value {})",
+            alert.rule, alert.fired_at_seconds, alert.value
+        );
+    }
+    for c in &r.checkers {
+        let mark = if c.passed { "ok  " } else { "FAIL" };
+        match &c.example {
+            Some(example) if !c.passed => {
+                println!(
+                    "  {mark} {} ({} violations; e.g. {example})",
+                    c.name, c.violations
+                );
+            }
+            _ => println!("  {mark} {}", c.name),
+        }
+    }
+    for e in &r.expectations {
+        let mark = if e.passed { "ok  " } else { "FAIL" };
+        println!(
+            "  {mark} expect {} (measured {})",
+            e.expectation, e.measured
+        );
+    }
+    for note in &r.not_simulated {
+        println!("  note: {note}");
+    }
+}

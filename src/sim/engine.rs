@@ -1,0 +1,1954 @@
+//! The discrete-event engine: a [`Builder`] turns a model and a scenario into a [`Sim`], which
+//! advances by [`Sim::step`], [`Sim::run_until`] or [`Sim::run`] and ends with a [`Report`].
+//!
+//! Virtual time is integer nanoseconds; the queue is ordered by `(time, sequence)`, so ties
+//! never depend on heap internals. A `Sim` is plain data: cloning it checkpoints the run, and
+//! the clone continues exactly as the original would.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use hdrhistogram::Histogram;
+use rustc_hash::{FxHashMap, FxHashSet};
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::model::{
+    self, Acks, Backoff, CommitMode, Expectation, FaultKind, KeyDistribution, Model, OffsetReset,
+    RetryMode, Severity, TimeDistribution,
+};
+
+use super::assign::{
+    MemberSubscription, assign_cooperative_sticky, assign_range, assign_round_robin,
+};
+use super::check::{Checkers, Observation};
+use super::report::{
+    AlertReport, ExpectationReport, GroupReport, LatencyReport, Report, TopicReport,
+};
+use super::rng::Stream;
+use super::sample::{self, Arrivals, KeySampler};
+use super::time::{MS, Nanos, SECOND, ms_to_ns};
+use super::trace::{TraceEvent, TraceKind};
+
+/// Record ids and key indices use this for "none".
+const NONE_U16: u16 = u16::MAX;
+const NO_KEY: u32 = u32::MAX;
+
+/// Groups beyond this many are not tracked by the checkers (their bit sets are 64 wide).
+const MAX_CHECKED_GROUPS: usize = 64;
+
+/// How a run is set up beyond the model and scenario.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Run length, overriding the scenario's.
+    pub duration: Option<Nanos>,
+    /// Stop producers after this many records in total, then drain.
+    pub produce_limit: Option<u64>,
+    /// Keep the first this-many trace events (0: no trace).
+    pub trace_capacity: usize,
+    /// How often lag is sampled.
+    pub sample_interval: Nanos,
+    /// Latencies of records produced before this time are left out of the histograms (a
+    /// queue starting empty is not yet in its steady state).
+    pub warmup: Nanos,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            duration: None,
+            produce_limit: None,
+            trace_capacity: 0,
+            sample_interval: SECOND,
+            warmup: 0,
+        }
+    }
+}
+
+/// Why a simulation could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    /// The model has validation errors.
+    #[error("the model has {count} validation error{}; the first: {first}", if *count == 1 { "" } else { "s" })]
+    Invalid {
+        /// How many errors.
+        count: usize,
+        /// The first error's message.
+        first: String,
+    },
+    /// The scenario named does not exist.
+    #[error("the model has no scenario called `{name}`; it has: {available}")]
+    UnknownScenario {
+        /// The name asked for.
+        name: String,
+        /// The names that exist.
+        available: String,
+    },
+    /// The model has more consumer groups than the checkers can follow.
+    #[error("the model has {0} consumer groups; the engine follows at most 64")]
+    TooManyGroups(usize),
+}
+
+/// Sets up a simulation.
+#[derive(Debug, Clone)]
+pub struct Builder<'m> {
+    model: &'m Model,
+    scenario: Option<String>,
+    seed: Option<u64>,
+    options: Options,
+}
+
+impl<'m> Builder<'m> {
+    /// A simulation of `model`, with its first scenario (or a 60-second run without faults
+    /// when it has none).
+    pub fn new(model: &'m Model) -> Self {
+        Self {
+            model,
+            scenario: None,
+            seed: None,
+            options: Options::default(),
+        }
+    }
+
+    /// Runs the named scenario.
+    pub fn scenario(mut self, name: impl Into<String>) -> Self {
+        self.scenario = Some(name.into());
+        self
+    }
+
+    /// Overrides the scenario's seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Sets the options.
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Builds the simulation, refusing a model with validation errors.
+    pub fn build(self) -> Result<Sim, BuildError> {
+        let errors: Vec<_> = model::validate(self.model)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        if let Some(first) = errors.first() {
+            return Err(BuildError::Invalid {
+                count: errors.len(),
+                first: first.message.clone(),
+            });
+        }
+        if self.model.consumer_groups.len() > MAX_CHECKED_GROUPS {
+            return Err(BuildError::TooManyGroups(self.model.consumer_groups.len()));
+        }
+        let scenario = match &self.scenario {
+            Some(name) => match self.model.scenario(name) {
+                Some(s) => Some(s.clone()),
+                None => {
+                    let names: Vec<&str> = self
+                        .model
+                        .scenarios
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect();
+                    return Err(BuildError::UnknownScenario {
+                        name: name.clone(),
+                        available: if names.is_empty() {
+                            "no scenarios".to_owned()
+                        } else {
+                            names.join(", ")
+                        },
+                    });
+                }
+            },
+            None => self.model.scenarios.first().cloned(),
+        };
+        Ok(Sim::new(self.model, scenario, self.seed, &self.options))
+    }
+}
+
+/// A record as a partition log holds it.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    id: u64,
+    produced_at: Nanos,
+    appended_at: Nanos,
+    key: u32,
+    key_space: u16,
+    origin: u16,
+    event_type: u16,
+    /// The group whose retry re-appended this copy, and the attempt it carries for that group.
+    retry_group: u16,
+    attempt: u16,
+    size: u32,
+    correlation: u64,
+    causation: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    Arrival { producer: u16 },
+    Append { partition: u32, slot: u32 },
+    ProcessDone { group: u16, part: u32 },
+    RetryReady { group: u16, part: u32 },
+    AutoCommit { group: u16 },
+    Sample,
+    Fault { index: u32, ending: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Scheduled {
+    time: Nanos,
+    seq: u64,
+    ev: Ev,
+}
+
+#[derive(Debug, Clone)]
+struct BrokerRt {
+    busy_until: Nanos,
+    ns_per_byte: f64,
+}
+
+#[derive(Debug, Clone)]
+struct TopicRt {
+    name: String,
+    first_partition: u32,
+    partitions: u32,
+    retention_ns: Option<Nanos>,
+    retention_bytes: Option<u64>,
+    /// Groups subscribed, as a bit set.
+    groups: u64,
+    records_in: u64,
+}
+
+#[derive(Debug, Clone)]
+struct PartitionRt {
+    topic: u32,
+    index: u32,
+    leader: u32,
+    log: VecDeque<Rec>,
+    start_offset: u64,
+    end_offset: u64,
+    bytes: u64,
+    /// The group partitions reading this partition: (group, part index).
+    readers: Vec<(u16, u32)>,
+}
+
+#[derive(Debug, Clone)]
+struct ProducerRt {
+    name: String,
+    topics: Vec<u32>,
+    event_types: Vec<u16>,
+    /// For each event type index (into `event_types`), the target topics carrying it.
+    targets: Vec<Vec<u32>>,
+    arrivals: Arrivals,
+    keys: KeySampler,
+    key_space: u16,
+    size: model::SizeDistribution,
+    acks: Acks,
+    rng_arrivals: Stream,
+    rng_records: Stream,
+    rate_factor: f64,
+    stopped: bool,
+    /// Sticky partition for null keys, per target topic: (partition, bytes in the batch).
+    sticky: Vec<(u32, u64)>,
+    batch_size: u64,
+    poison_next: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct KeySpace {
+    dist: KeyDistribution,
+    /// Partition count → partition of each key index (filled lazily; `u32::MAX` unknown).
+    cache: FxHashMap<u32, Vec<u32>>,
+}
+
+/// Key spaces with more keys than this are not cached (the key is hashed each time).
+const KEY_CACHE_LIMIT: u64 = 1 << 22;
+
+#[derive(Debug, Clone, Copy)]
+struct ReactionRt {
+    on: u16,
+    emit: u16,
+    topic: u32,
+    probability: f64,
+    fan_out: u32,
+}
+
+#[derive(Debug, Clone)]
+struct GroupPart {
+    partition: u32,
+    member: u16,
+    position: u64,
+    committed: u64,
+    in_flight: Option<Rec>,
+    attempt: u16,
+    /// Processed since the last commit (for commit-after-batch).
+    uncommitted: u32,
+}
+
+#[derive(Debug, Clone)]
+struct MemberRt {
+    free_slots: u32,
+    parts: Vec<u32>,
+    cursor: usize,
+}
+
+#[derive(Debug, Clone)]
+struct GroupRt {
+    name: String,
+    idempotent: bool,
+    processing: TimeDistribution,
+    failure_probability: f64,
+    poison_keys: FxHashSet<(u16, u32)>,
+    poison_types: Vec<bool>,
+    max_attempts: u16,
+    backoff: Backoff,
+    jitter: f64,
+    /// `None`: blocking retries; `Some(topic)`: re-append to that topic (`None` inside: the
+    /// record's own partition).
+    retry_topic: Option<Option<u32>>,
+    dead_letter: Option<u32>,
+    commit: CommitMode,
+    max_poll_records: u32,
+    auto_offset_reset: OffsetReset,
+    members: Vec<MemberRt>,
+    parts: Vec<GroupPart>,
+    reactions: Vec<ReactionRt>,
+    rng_processing: Stream,
+    rng_failures: Stream,
+    rng_retry: Stream,
+    rng_reactions: Stream,
+    slowdown: f64,
+    spike_probability: Option<f64>,
+    lag_series: Vec<(f64, u64)>,
+    max_lag: u64,
+    processed: u64,
+}
+
+/// The streaming XXH3-64 hasher behind [`Sim::trace_hash`].
+#[derive(Clone)]
+struct TraceHasher(Xxh3);
+
+impl std::fmt::Debug for TraceHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TraceHasher({:016x})", self.0.digest())
+    }
+}
+
+/// A running simulation.
+#[derive(Debug, Clone)]
+pub struct Sim {
+    now: Nanos,
+    seq: u64,
+    queue: BinaryHeap<Reverse<Scheduled>>,
+    events_processed: u64,
+    end: Nanos,
+    seed: u64,
+    model_name: String,
+    scenario_name: String,
+    network: Nanos,
+    brokers: Vec<BrokerRt>,
+    topics: Vec<TopicRt>,
+    partitions: Vec<PartitionRt>,
+    producers: Vec<ProducerRt>,
+    key_spaces: Vec<KeySpace>,
+    groups: Vec<GroupRt>,
+    event_type_names: Vec<String>,
+    faults: Vec<model::Fault>,
+    expectations: Vec<Expectation>,
+    /// Records waiting for their delayed append: (partition, record), by slot.
+    pending_appends: Vec<Option<(u32, Rec)>>,
+    free_append_slots: Vec<u32>,
+    next_record_id: u64,
+    produce_limit: Option<u64>,
+    produced: u64,
+    acknowledged: u64,
+    delivered: u64,
+    dead_lettered: u64,
+    retries: u64,
+    /// Deliveries (record × subscribing group) not yet finished.
+    outstanding: u64,
+    latency: Histogram<u64>,
+    processing: Histogram<u64>,
+    latency_sum_ns: u128,
+    latency_count: u64,
+    checkers: Checkers,
+    hasher: TraceHasher,
+    trace: Vec<TraceEvent>,
+    trace_capacity: usize,
+    sample_interval: Nanos,
+    warmup: Nanos,
+    alerts: Vec<AlertReport>,
+    unsupported: Vec<String>,
+    key_buffer: String,
+    finished: bool,
+}
+
+impl Sim {
+    fn new(
+        model: &Model,
+        scenario: Option<model::Scenario>,
+        seed: Option<u64>,
+        options: &Options,
+    ) -> Self {
+        let scenario_name = scenario
+            .as_ref()
+            .map_or_else(|| "default".to_owned(), |s| s.name.clone());
+        let seed = seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(0);
+        let end = options
+            .duration
+            .or(scenario.as_ref().map(|s| s.duration_ms * MS))
+            .unwrap_or(60 * SECOND);
+        let produce_limit = options
+            .produce_limit
+            .or(scenario.as_ref().and_then(|s| s.stop_after_records));
+
+        let event_type_names: Vec<String> =
+            model.event_types.iter().map(|e| e.id.clone()).collect();
+        let event_index = |id: &str| -> u16 {
+            model
+                .event_types
+                .iter()
+                .position(|e| e.id == id)
+                .map_or(NONE_U16, |i| i as u16)
+        };
+        let topic_index = |id: &str| -> Option<u32> {
+            model
+                .topics
+                .iter()
+                .position(|t| t.id == id)
+                .map(|i| i as u32)
+        };
+
+        // Brokers and partitions: leaders spread round-robin over brokers, as Kafka's
+        // replica placement does.
+        let brokers: Vec<BrokerRt> = model
+            .cluster
+            .brokers
+            .iter()
+            .map(|b| BrokerRt {
+                busy_until: 0,
+                ns_per_byte: 1e9 / (b.write_mb_per_s * 1e6),
+            })
+            .collect();
+        let broker_count = brokers.len().max(1) as u32;
+        let mut topics = Vec::new();
+        let mut partitions = Vec::new();
+        for (t, topic) in model.topics.iter().enumerate() {
+            let first_partition = partitions.len() as u32;
+            for p in 0..topic.partitions {
+                partitions.push(PartitionRt {
+                    topic: t as u32,
+                    index: p,
+                    leader: (t as u32 + p) % broker_count,
+                    log: VecDeque::new(),
+                    start_offset: 0,
+                    end_offset: 0,
+                    bytes: 0,
+                    readers: Vec::new(),
+                });
+            }
+            topics.push(TopicRt {
+                name: topic.id.clone(),
+                first_partition,
+                partitions: topic.partitions,
+                retention_ns: topic.retention.time_ms.map(|ms| ms.saturating_mul(MS)),
+                retention_bytes: topic.retention.bytes,
+                groups: 0,
+                records_in: 0,
+            });
+        }
+
+        let mut key_spaces = Vec::new();
+        let mut producers = Vec::new();
+        for p in &model.producers {
+            let event_types: Vec<u16> = p.event_types.iter().map(|e| event_index(e)).collect();
+            let topic_ids: Vec<u32> = p.topics.iter().filter_map(|t| topic_index(t)).collect();
+            let targets = p
+                .event_types
+                .iter()
+                .map(|e| {
+                    topic_ids
+                        .iter()
+                        .copied()
+                        .filter(|&t| model.topics[t as usize].event_types.contains(e))
+                        .collect()
+                })
+                .collect();
+            let key_space = key_spaces.len() as u16;
+            key_spaces.push(KeySpace {
+                dist: p.keys.clone(),
+                cache: FxHashMap::default(),
+            });
+            producers.push(ProducerRt {
+                name: p.id.clone(),
+                sticky: vec![(u32::MAX, 0); topic_ids.len()],
+                topics: topic_ids,
+                event_types,
+                targets,
+                arrivals: Arrivals::new(&p.rate),
+                keys: KeySampler::new(&p.keys),
+                key_space,
+                size: p.record_size.clone(),
+                acks: p.acks,
+                rng_arrivals: Stream::new(seed, &format!("producer/{}/arrivals", p.id)),
+                rng_records: Stream::new(seed, &format!("producer/{}/records", p.id)),
+                rate_factor: 1.0,
+                stopped: false,
+                batch_size: u64::from(p.batch_size_bytes.max(1)),
+                poison_next: None,
+            });
+        }
+
+        let mut groups = Vec::new();
+        for (g, group) in model.consumer_groups.iter().enumerate() {
+            let subscribed: Vec<u32> = group.topics.iter().filter_map(|t| topic_index(t)).collect();
+            let mut topic_list: Vec<u32> = subscribed.clone();
+            let retry_topic = match &group.retry.mode {
+                RetryMode::Blocking => None,
+                RetryMode::RetryTopic { topic: None } => Some(None),
+                RetryMode::RetryTopic { topic: Some(t) } => {
+                    let index = topic_index(t);
+                    // A group consumes its own retry topic.
+                    if let Some(i) = index
+                        && !topic_list.contains(&i)
+                    {
+                        topic_list.push(i);
+                    }
+                    Some(index)
+                }
+            };
+            for &t in &topic_list {
+                topics[t as usize].groups |= 1u64 << g;
+            }
+            let assignment = assign(group, &topic_list, &topics);
+            let mut parts = Vec::new();
+            let mut members = Vec::new();
+            for (m, owned) in assignment.iter().enumerate() {
+                let mut member_parts = Vec::new();
+                for &partition in owned {
+                    let part = parts.len() as u32;
+                    member_parts.push(part);
+                    parts.push(GroupPart {
+                        partition,
+                        member: m as u16,
+                        position: 0,
+                        committed: 0,
+                        in_flight: None,
+                        attempt: 1,
+                        uncommitted: 0,
+                    });
+                    partitions[partition as usize]
+                        .readers
+                        .push((g as u16, part));
+                }
+                members.push(MemberRt {
+                    free_slots: group.concurrency.max(1),
+                    parts: member_parts,
+                    cursor: 0,
+                });
+            }
+            let mut poison_keys = FxHashSet::default();
+            for key in &group.failures.poison_keys {
+                for (space, ks) in key_spaces.iter().enumerate() {
+                    if let Some(index) = key_index(&ks.dist, key) {
+                        poison_keys.insert((space as u16, index));
+                    }
+                }
+            }
+            let mut poison_types = vec![false; model.event_types.len()];
+            for e in &group.failures.poison_event_types {
+                if let Some(i) = model.event_types.iter().position(|x| &x.id == e) {
+                    poison_types[i] = true;
+                }
+            }
+            groups.push(GroupRt {
+                name: group.id.clone(),
+                idempotent: group.idempotent,
+                processing: group.processing_time.clone(),
+                failure_probability: group.failures.probability,
+                poison_keys,
+                poison_types,
+                max_attempts: group.retry.max_attempts.clamp(1, u32::from(u16::MAX - 1)) as u16,
+                backoff: group.retry.backoff.clone(),
+                jitter: group.retry.jitter,
+                retry_topic,
+                dead_letter: group.dead_letter_topic.as_deref().and_then(topic_index),
+                commit: group.commit.clone(),
+                max_poll_records: group.max_poll_records.max(1),
+                auto_offset_reset: group.auto_offset_reset,
+                members,
+                parts,
+                reactions: group
+                    .reactions
+                    .iter()
+                    .filter_map(|r| {
+                        Some(ReactionRt {
+                            on: r.on.as_deref().map_or(NONE_U16, event_index),
+                            emit: event_index(&r.emit),
+                            topic: topic_index(&r.topic)?,
+                            probability: r.probability,
+                            fan_out: r.fan_out,
+                        })
+                    })
+                    .collect(),
+                rng_processing: Stream::new(seed, &format!("group/{}/processing", group.id)),
+                rng_failures: Stream::new(seed, &format!("group/{}/failures", group.id)),
+                rng_retry: Stream::new(seed, &format!("group/{}/retry", group.id)),
+                rng_reactions: Stream::new(seed, &format!("group/{}/reactions", group.id)),
+                slowdown: 1.0,
+                spike_probability: None,
+                lag_series: Vec::new(),
+                max_lag: 0,
+                processed: 0,
+            });
+        }
+
+        let checkers = Checkers::new(
+            groups.iter().map(|g| g.name.clone()).collect(),
+            groups.iter().map(|g| g.idempotent).collect(),
+        );
+        let (faults, expectations) = scenario
+            .map(|s| (s.faults, s.expectations))
+            .unwrap_or_default();
+
+        let mut sim = Self {
+            now: 0,
+            seq: 0,
+            queue: BinaryHeap::new(),
+            events_processed: 0,
+            end,
+            seed,
+            model_name: model.name.clone(),
+            scenario_name,
+            network: ms_to_ns(model.cluster.network_latency_ms),
+            brokers,
+            topics,
+            partitions,
+            producers,
+            key_spaces,
+            groups,
+            event_type_names,
+            faults,
+            expectations,
+            pending_appends: Vec::new(),
+            free_append_slots: Vec::new(),
+            next_record_id: 0,
+            produce_limit,
+            produced: 0,
+            acknowledged: 0,
+            delivered: 0,
+            dead_lettered: 0,
+            retries: 0,
+            outstanding: 0,
+            latency: new_histogram(),
+            processing: new_histogram(),
+            latency_sum_ns: 0,
+            latency_count: 0,
+            checkers,
+            hasher: TraceHasher(Xxh3::new()),
+            trace: Vec::new(),
+            trace_capacity: options.trace_capacity,
+            sample_interval: options.sample_interval.max(MS),
+            warmup: options.warmup,
+            alerts: Vec::new(),
+            unsupported: Vec::new(),
+            key_buffer: String::new(),
+            finished: false,
+        };
+        for p in 0..sim.producers.len() {
+            sim.schedule_arrival(p as u16);
+        }
+        for g in 0..sim.groups.len() {
+            if let CommitMode::Auto { interval_ms } = sim.groups[g].commit {
+                let at = interval_ms.max(1) * MS;
+                sim.schedule(at, Ev::AutoCommit { group: g as u16 });
+            }
+        }
+        sim.schedule(0, Ev::Sample);
+        for i in 0..sim.faults.len() {
+            let at = sim.faults[i].at_ms.saturating_mul(MS);
+            sim.schedule(
+                at,
+                Ev::Fault {
+                    index: i as u32,
+                    ending: false,
+                },
+            );
+        }
+        sim
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Driving the run
+
+    /// The current virtual time.
+    pub fn now(&self) -> Nanos {
+        self.now
+    }
+
+    /// When the run ends (virtual time).
+    pub fn end(&self) -> Nanos {
+        self.end
+    }
+
+    /// Whether the run is over.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Engine events handled so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// Records produced so far.
+    pub fn produced(&self) -> u64 {
+        self.produced
+    }
+
+    /// Handles the next event; returns false when the run is over.
+    pub fn step(&mut self) -> bool {
+        if self.finished {
+            return false;
+        }
+        if self.drained() {
+            self.finished = true;
+            return false;
+        }
+        let Some(Reverse(next)) = self.queue.pop() else {
+            self.finished = true;
+            return false;
+        };
+        if next.time > self.end {
+            self.now = self.end;
+            self.finished = true;
+            return false;
+        }
+        self.now = next.time;
+        self.events_processed += 1;
+        self.handle(next.ev);
+        true
+    }
+
+    /// Runs until virtual time `time` (or the end of the run).
+    pub fn run_until(&mut self, time: Nanos) {
+        while !self.finished {
+            match self.queue.peek() {
+                Some(Reverse(next)) if next.time <= time => {
+                    self.step();
+                }
+                _ => {
+                    if self.drained() {
+                        self.finished = true;
+                    }
+                    self.now = self.now.max(time.min(self.end));
+                    if self.now >= self.end {
+                        self.finished = true;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Runs to the end.
+    pub fn run(&mut self) {
+        while self.step() {}
+    }
+
+    /// With a produce limit, the run is over once producers have stopped and every record
+    /// has been processed, dead-lettered or lost.
+    fn drained(&self) -> bool {
+        self.produce_limit.is_some()
+            && self.producers.iter().all(|p| p.stopped)
+            && self.outstanding == 0
+            && self.pending_appends.iter().all(Option::is_none)
+            && self
+                .groups
+                .iter()
+                .all(|g| g.parts.iter().all(|p| p.in_flight.is_none()))
+    }
+
+    fn schedule(&mut self, time: Nanos, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Reverse(Scheduled {
+            time,
+            seq: self.seq,
+            ev,
+        }));
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Arrival { producer } => self.on_arrival(producer),
+            Ev::Append { partition, slot } => {
+                if let Some((p, rec)) = self
+                    .pending_appends
+                    .get_mut(slot as usize)
+                    .and_then(Option::take)
+                {
+                    self.free_append_slots.push(slot);
+                    debug_assert_eq!(p, partition);
+                    self.append(p, rec);
+                }
+            }
+            Ev::ProcessDone { group, part } => self.on_process_done(group, part),
+            Ev::RetryReady { group, part } => self.start_processing(group, part),
+            Ev::AutoCommit { group } => self.on_auto_commit(group),
+            Ev::Sample => self.on_sample(),
+            Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Producers
+
+    fn schedule_arrival(&mut self, producer: u16) {
+        let p = &mut self.producers[usize::from(producer)];
+        if p.stopped {
+            return;
+        }
+        match p
+            .arrivals
+            .next(self.now, p.rate_factor, &mut p.rng_arrivals)
+        {
+            Some(at) if at <= self.end => self.schedule(at, Ev::Arrival { producer }),
+            _ => {}
+        }
+    }
+
+    fn on_arrival(&mut self, producer: u16) {
+        if let Some(limit) = self.produce_limit
+            && self.produced >= limit
+        {
+            self.stop_producers();
+            return;
+        }
+        let pi = usize::from(producer);
+        let (event_slot, key, size, poison) = {
+            let p = &mut self.producers[pi];
+            let slot = if p.event_types.len() > 1 {
+                p.rng_records.below(p.event_types.len() as u64) as usize
+            } else {
+                0
+            };
+            let poison = p.poison_next.take();
+            let key = match poison {
+                Some(k) => Some(k),
+                None => p.keys.next(&mut p.rng_records),
+            };
+            let size = sample::size(&p.size, &mut p.rng_records);
+            (slot, key, size, poison)
+        };
+        let _ = poison;
+        let event_type = self.producers[pi]
+            .event_types
+            .get(event_slot)
+            .copied()
+            .unwrap_or(NONE_U16);
+        let targets = self.producers[pi]
+            .targets
+            .get(event_slot)
+            .cloned()
+            .unwrap_or_default();
+        for topic in targets {
+            if let Some(limit) = self.produce_limit
+                && self.produced >= limit
+            {
+                break;
+            }
+            let id = self.next_record_id;
+            self.next_record_id += 1;
+            self.produced += 1;
+            let key_space = self.producers[pi].key_space;
+            let partition = match key {
+                Some(k) => self.partition_for(key_space, k, topic),
+                None => self.sticky_partition(pi, topic, size),
+            };
+            let rec = Rec {
+                id,
+                produced_at: self.now,
+                appended_at: 0,
+                key: key.unwrap_or(NO_KEY),
+                key_space,
+                origin: producer,
+                event_type,
+                retry_group: NONE_U16,
+                attempt: 1,
+                size,
+                correlation: id,
+                causation: id,
+            };
+            self.emit_trace(TraceKind::Produced, &rec, partition, None, None);
+            if self.producers[pi].acks == Acks::Zero {
+                self.acknowledge(&rec, topic);
+            }
+            self.send(partition, rec);
+        }
+        if let Some(limit) = self.produce_limit
+            && self.produced >= limit
+        {
+            self.stop_producers();
+        } else {
+            self.schedule_arrival(producer);
+        }
+    }
+
+    fn stop_producers(&mut self) {
+        for p in &mut self.producers {
+            p.stopped = true;
+        }
+    }
+
+    /// Kafka's default partitioner for a keyed record.
+    fn partition_for(&mut self, key_space: u16, key: u32, topic: u32) -> u32 {
+        let t = &self.topics[topic as usize];
+        let count = t.partitions.max(1);
+        let first = t.first_partition;
+        let space = &mut self.key_spaces[usize::from(key_space)];
+        let keys = sample::key_count(&space.dist);
+        let local = if keys <= KEY_CACHE_LIMIT {
+            let cache = space
+                .cache
+                .entry(count)
+                .or_insert_with(|| vec![u32::MAX; keys as usize]);
+            match cache.get(key as usize).copied() {
+                Some(p) if p != u32::MAX => p,
+                _ => {
+                    sample::key_text(&space.dist, key, &mut self.key_buffer);
+                    let p =
+                        model::partitioner::partition_for_key(self.key_buffer.as_bytes(), count);
+                    if let Some(slot) = cache.get_mut(key as usize) {
+                        *slot = p;
+                    }
+                    p
+                }
+            }
+        } else {
+            sample::key_text(&space.dist, key, &mut self.key_buffer);
+            model::partitioner::partition_for_key(self.key_buffer.as_bytes(), count)
+        };
+        first + local
+    }
+
+    /// Sticky partitioning for null keys: stay on one partition until a batch fills, then
+    /// move to another at random (Kafka 2.4+).
+    fn sticky_partition(&mut self, producer: usize, topic: u32, size: u32) -> u32 {
+        let t = &self.topics[topic as usize];
+        let (first, count) = (t.first_partition, t.partitions.max(1));
+        let p = &mut self.producers[producer];
+        let slot = p.topics.iter().position(|&x| x == topic).unwrap_or(0);
+        let Some(sticky) = p.sticky.get_mut(slot) else {
+            return first;
+        };
+        if sticky.0 == u32::MAX || sticky.1 + u64::from(size) > p.batch_size {
+            let previous = sticky.0;
+            let mut next = p.rng_records.below(u64::from(count)) as u32;
+            if count > 1 && next == previous {
+                next = (next + 1) % count;
+            }
+            *sticky = (next, 0);
+        }
+        sticky.1 += u64::from(size);
+        first + sticky.0
+    }
+
+    /// Sends a record to its partition's leader: network, then the broker's disk queue.
+    fn send(&mut self, partition: u32, rec: Rec) {
+        let leader = self.partitions[partition as usize].leader as usize;
+        let arrive = self.now + self.network;
+        let broker = &mut self.brokers[leader];
+        let start = arrive.max(broker.busy_until);
+        let service = (f64::from(rec.size) * broker.ns_per_byte).round() as Nanos;
+        broker.busy_until = start + service;
+        let at = start + service;
+        if at <= self.now {
+            self.append(partition, rec);
+        } else {
+            let slot = match self.free_append_slots.pop() {
+                Some(slot) => {
+                    self.pending_appends[slot as usize] = Some((partition, rec));
+                    slot
+                }
+                None => {
+                    self.pending_appends.push(Some((partition, rec)));
+                    (self.pending_appends.len() - 1) as u32
+                }
+            };
+            self.schedule(at, Ev::Append { partition, slot });
+        }
+    }
+
+    fn acknowledge(&mut self, rec: &Rec, topic: u32) {
+        self.acknowledged += 1;
+        let groups = self.topics[topic as usize].groups;
+        self.checkers.observe(Observation::Acknowledged {
+            record: rec.id,
+            groups,
+        });
+    }
+
+    /// Appends to the leader's log, acknowledges, and wakes the readers.
+    fn append(&mut self, partition: u32, mut rec: Rec) {
+        rec.appended_at = self.now;
+        let topic = self.partitions[partition as usize].topic;
+        let offset = {
+            let p = &mut self.partitions[partition as usize];
+            let offset = p.end_offset;
+            p.end_offset += 1;
+            if p.readers.is_empty() {
+                // Nobody reads this partition (a dead-letter topic, say): keeping the record
+                // would only make memory grow with the run.
+                p.start_offset = p.end_offset;
+            } else {
+                p.log.push_back(rec);
+                p.bytes += u64::from(rec.size);
+            }
+            offset
+        };
+        self.topics[topic as usize].records_in += 1;
+        let readers = self.topics[topic as usize].groups.count_ones();
+        self.outstanding += u64::from(readers);
+        self.emit_trace(TraceKind::Appended, &rec, partition, Some(offset), None);
+        let from_producer = rec.retry_group == NONE_U16
+            && usize::from(rec.origin) < self.producers.len()
+            && rec.causation == rec.id;
+        if from_producer && self.producers[usize::from(rec.origin)].acks != Acks::Zero {
+            self.acknowledge(&rec, topic);
+        }
+        if rec.retry_group != NONE_U16 || !from_producer {
+            // Re-appended retries and reaction records: every subscribing group must handle
+            // this copy, which the checkers learn as an acknowledgement.
+            let groups = self.topics[topic as usize].groups;
+            self.checkers.observe(Observation::Acknowledged {
+                record: rec.id,
+                groups,
+            });
+        }
+        self.enforce_size_retention(partition);
+        let readers: Vec<(u16, u32)> = self.partitions[partition as usize].readers.clone();
+        for (g, part) in readers {
+            let member = self.groups[usize::from(g)].parts[part as usize].member;
+            self.dispatch(g, member);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Consumers
+
+    /// Starts work on as many of a member's partitions as it has free slots for.
+    fn dispatch(&mut self, group: u16, member: u16) {
+        let gi = usize::from(group);
+        let mi = usize::from(member);
+        loop {
+            let m = &self.groups[gi].members[mi];
+            if m.free_slots == 0 || m.parts.is_empty() {
+                return;
+            }
+            let count = m.parts.len();
+            let cursor = m.cursor;
+            let mut chosen = None;
+            for step in 0..count {
+                let idx = (cursor + step) % count;
+                let part = self.groups[gi].members[mi].parts[idx];
+                if self.ready(gi, part) {
+                    chosen = Some((idx, part));
+                    break;
+                }
+            }
+            let Some((idx, part)) = chosen else {
+                return;
+            };
+            let m = &mut self.groups[gi].members[mi];
+            m.cursor = (idx + 1) % count;
+            m.free_slots -= 1;
+            let rec = {
+                let gp = &self.groups[gi].parts[part as usize];
+                let p = &self.partitions[gp.partition as usize];
+                p.log[(gp.position - p.start_offset) as usize]
+            };
+            let g = &mut self.groups[gi];
+            let gp = &mut g.parts[part as usize];
+            gp.in_flight = Some(rec);
+            gp.attempt = if rec.retry_group == group {
+                rec.attempt
+            } else {
+                1
+            };
+            self.start_processing(group, part);
+        }
+    }
+
+    /// Whether a group partition has a record ready to start (and no record in flight).
+    fn ready(&mut self, gi: usize, part: u32) -> bool {
+        let reset = self.groups[gi].auto_offset_reset;
+        let gp = &mut self.groups[gi].parts[part as usize];
+        if gp.in_flight.is_some() {
+            return false;
+        }
+        let p = &self.partitions[gp.partition as usize];
+        if gp.position < p.start_offset {
+            // The committed position was deleted: auto.offset.reset decides where to go.
+            gp.position = match reset {
+                OffsetReset::Earliest => p.start_offset,
+                OffsetReset::Latest => p.end_offset,
+            };
+        }
+        gp.position < p.end_offset
+    }
+
+    fn start_processing(&mut self, group: u16, part: u32) {
+        let gi = usize::from(group);
+        let g = &mut self.groups[gi];
+        let service = sample::duration(&g.processing, &mut g.rng_processing);
+        let service = if g.slowdown == 1.0 {
+            service
+        } else {
+            (service as f64 * g.slowdown).round() as Nanos
+        };
+        // The fetch crosses the network once; then the record is processed.
+        let at = self.now + self.network + service;
+        self.schedule(at, Ev::ProcessDone { group, part });
+    }
+
+    fn on_process_done(&mut self, group: u16, part: u32) {
+        let gi = usize::from(group);
+        let Some(rec) = self.groups[gi].parts[part as usize].in_flight else {
+            return;
+        };
+        let attempt = self.groups[gi].parts[part as usize].attempt;
+        let partition = self.groups[gi].parts[part as usize].partition;
+        let offset = self.groups[gi].parts[part as usize].position;
+        let failed = {
+            let g = &mut self.groups[gi];
+            let poison = g.poison_keys.contains(&(rec.key_space, rec.key))
+                || g.poison_types
+                    .get(usize::from(rec.event_type))
+                    .copied()
+                    .unwrap_or(false);
+            let p = g.spike_probability.unwrap_or(g.failure_probability);
+            poison || g.rng_failures.chance(p)
+        };
+        if !failed {
+            self.groups[gi].processed += 1;
+            if rec.produced_at >= self.warmup {
+                self.record_latency(self.now.saturating_sub(rec.produced_at));
+            }
+            self.delivered += 1;
+            self.emit_trace(
+                TraceKind::Processed,
+                &rec,
+                partition,
+                Some(offset),
+                Some((group, attempt)),
+            );
+            self.checkers.observe(Observation::Finished {
+                group,
+                record: rec.id,
+                key: (rec.key != NO_KEY).then_some((rec.key_space, rec.key)),
+                origin: rec.origin,
+                ok: true,
+                at: self.now,
+            });
+            self.react(group, &rec);
+            self.finish_record(group, part);
+            return;
+        }
+        self.emit_trace(
+            TraceKind::Failed,
+            &rec,
+            partition,
+            Some(offset),
+            Some((group, attempt)),
+        );
+        let max_attempts = self.groups[gi].max_attempts;
+        if attempt >= max_attempts {
+            self.dead_lettered += 1;
+            self.emit_trace(
+                TraceKind::DeadLettered,
+                &rec,
+                partition,
+                Some(offset),
+                Some((group, attempt)),
+            );
+            self.checkers.observe(Observation::Finished {
+                group,
+                record: rec.id,
+                key: (rec.key != NO_KEY).then_some((rec.key_space, rec.key)),
+                origin: rec.origin,
+                ok: false,
+                at: self.now,
+            });
+            if let Some(dlt) = self.groups[gi].dead_letter {
+                self.publish_derived(dlt, rec, NONE_U16, 1, rec.event_type);
+            }
+            self.finish_record(group, part);
+            return;
+        }
+        self.retries += 1;
+        let delay = self.backoff(gi, attempt);
+        match self.groups[gi].retry_topic {
+            None => {
+                // Blocking: the partition (and this member's slot) waits, then tries again.
+                self.groups[gi].parts[part as usize].attempt = attempt + 1;
+                self.emit_trace(
+                    TraceKind::Retried,
+                    &rec,
+                    partition,
+                    Some(offset),
+                    Some((group, attempt + 1)),
+                );
+                self.schedule(self.now + delay, Ev::RetryReady { group, part });
+            }
+            Some(target) => {
+                // Non-blocking: commit, move on, and re-append the record after the backoff.
+                let topic = target.unwrap_or(self.partitions[partition as usize].topic);
+                let mut copy = rec;
+                copy.retry_group = group;
+                copy.attempt = attempt + 1;
+                self.emit_trace(
+                    TraceKind::Retried,
+                    &rec,
+                    partition,
+                    Some(offset),
+                    Some((group, attempt + 1)),
+                );
+                let destination = if target.is_none() {
+                    partition
+                } else if copy.key != NO_KEY {
+                    self.partition_for(copy.key_space, copy.key, topic)
+                } else {
+                    self.topics[topic as usize].first_partition
+                };
+                // The copy is appended after the backoff (the retrying service holds it).
+                self.delay_append(destination, copy, delay);
+                self.finish_delivery(group, part, false);
+            }
+        }
+    }
+
+    fn backoff(&mut self, gi: usize, attempt: u16) -> Nanos {
+        let g = &mut self.groups[gi];
+        let base_ms = match g.backoff {
+            Backoff::Fixed { delay_ms } => delay_ms as f64,
+            Backoff::Exponential {
+                initial_ms,
+                multiplier,
+                max_ms,
+            } => (initial_ms as f64 * libm::pow(multiplier, f64::from(attempt.saturating_sub(1))))
+                .min(max_ms as f64),
+        };
+        let jitter = if g.jitter > 0.0 {
+            1.0 + g.jitter * (2.0 * g.rng_retry.uniform() - 1.0)
+        } else {
+            1.0
+        };
+        ms_to_ns(base_ms * jitter)
+    }
+
+    fn delay_append(&mut self, partition: u32, rec: Rec, delay: Nanos) {
+        let slot = match self.free_append_slots.pop() {
+            Some(slot) => {
+                self.pending_appends[slot as usize] = Some((partition, rec));
+                slot
+            }
+            None => {
+                self.pending_appends.push(Some((partition, rec)));
+                (self.pending_appends.len() - 1) as u32
+            }
+        };
+        self.schedule(self.now + delay.max(1), Ev::Append { partition, slot });
+    }
+
+    /// Publishes a record derived from `rec` (a reaction's event or a dead-lettered copy).
+    fn publish_derived(&mut self, topic: u32, rec: Rec, origin: u16, fan: u32, event_type: u16) {
+        for _ in 0..fan {
+            let id = self.next_record_id;
+            self.next_record_id += 1;
+            let partition = if rec.key != NO_KEY {
+                self.partition_for(rec.key_space, rec.key, topic)
+            } else {
+                self.topics[topic as usize].first_partition
+            };
+            let derived = Rec {
+                id,
+                produced_at: self.now,
+                appended_at: 0,
+                key: rec.key,
+                key_space: rec.key_space,
+                origin: if origin == NONE_U16 {
+                    // Dead-letter copies keep their producer for the order checker.
+                    rec.origin
+                } else {
+                    self.producers.len() as u16 + origin
+                },
+                event_type,
+                retry_group: NONE_U16,
+                attempt: 1,
+                size: rec.size,
+                correlation: rec.correlation,
+                causation: rec.id,
+            };
+            self.send(partition, derived);
+        }
+    }
+
+    fn react(&mut self, group: u16, rec: &Rec) {
+        let gi = usize::from(group);
+        for r in 0..self.groups[gi].reactions.len() {
+            let reaction = self.groups[gi].reactions[r];
+            if reaction.on != NONE_U16 && reaction.on != rec.event_type {
+                continue;
+            }
+            let fire = {
+                let g = &mut self.groups[gi];
+                g.rng_reactions.chance(reaction.probability)
+            };
+            if fire {
+                self.publish_derived(reaction.topic, *rec, group, reaction.fan_out, reaction.emit);
+            }
+        }
+    }
+
+    /// A record is done for this group (processed or dead-lettered): move on.
+    fn finish_record(&mut self, group: u16, part: u32) {
+        self.finish_delivery(group, part, true);
+    }
+
+    fn finish_delivery(&mut self, group: u16, part: u32, _done: bool) {
+        let gi = usize::from(group);
+        self.outstanding = self.outstanding.saturating_sub(1);
+        let (member, partition) = {
+            let g = &mut self.groups[gi];
+            let max_poll = g.max_poll_records;
+            let commit = g.commit.clone();
+            let gp = &mut g.parts[part as usize];
+            gp.in_flight = None;
+            gp.attempt = 1;
+            gp.position += 1;
+            gp.uncommitted += 1;
+            match commit {
+                CommitMode::AfterEach => {
+                    gp.committed = gp.position;
+                    gp.uncommitted = 0;
+                }
+                CommitMode::AfterBatch => {
+                    if gp.uncommitted >= max_poll {
+                        gp.committed = gp.position;
+                        gp.uncommitted = 0;
+                    }
+                }
+                CommitMode::Auto { .. } => {}
+            }
+            (gp.member, gp.partition)
+        };
+        if let CommitMode::AfterBatch = self.groups[gi].commit {
+            // The batch also ends when the partition has nothing more to give.
+            let end = self.partitions[partition as usize].end_offset;
+            let gp = &mut self.groups[gi].parts[part as usize];
+            if gp.position >= end {
+                gp.committed = gp.position;
+                gp.uncommitted = 0;
+            }
+        }
+        self.trim(partition);
+        self.groups[gi].members[usize::from(member)].free_slots += 1;
+        self.dispatch(group, member);
+    }
+
+    fn on_auto_commit(&mut self, group: u16) {
+        let gi = usize::from(group);
+        let mut touched = Vec::new();
+        for gp in &mut self.groups[gi].parts {
+            if gp.committed != gp.position {
+                gp.committed = gp.position;
+                gp.uncommitted = 0;
+                touched.push(gp.partition);
+            }
+        }
+        for partition in touched {
+            self.trim(partition);
+        }
+        if let CommitMode::Auto { interval_ms } = self.groups[gi].commit {
+            let at = self.now + interval_ms.max(1) * MS;
+            if at <= self.end {
+                self.schedule(at, Ev::AutoCommit { group });
+            }
+        }
+    }
+
+    /// Drops log entries every reader has committed past: they can never be read again, and
+    /// keeping them would make memory grow with the run's length.
+    fn trim(&mut self, partition: u32) {
+        let p = &self.partitions[partition as usize];
+        let Some(min_committed) = p
+            .readers
+            .iter()
+            .map(|&(g, part)| self.groups[usize::from(g)].parts[part as usize].committed)
+            .min()
+        else {
+            return;
+        };
+        let p = &mut self.partitions[partition as usize];
+        while p.start_offset < min_committed {
+            match p.log.pop_front() {
+                Some(rec) => {
+                    p.bytes = p.bytes.saturating_sub(u64::from(rec.size));
+                    p.start_offset += 1;
+                }
+                None => break,
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Retention, sampling, faults
+
+    fn enforce_size_retention(&mut self, partition: u32) {
+        let topic = self.partitions[partition as usize].topic as usize;
+        let Some(limit) = self.topics[topic].retention_bytes else {
+            return;
+        };
+        while self.partitions[partition as usize].bytes > limit
+            && self.partitions[partition as usize].log.len() > 1
+        {
+            self.delete_front(partition);
+        }
+    }
+
+    fn enforce_time_retention(&mut self) {
+        for partition in 0..self.partitions.len() as u32 {
+            let topic = self.partitions[partition as usize].topic as usize;
+            let Some(retention) = self.topics[topic].retention_ns else {
+                continue;
+            };
+            while let Some(front) = self.partitions[partition as usize].log.front() {
+                if front.appended_at.saturating_add(retention) > self.now {
+                    break;
+                }
+                self.delete_front(partition);
+            }
+        }
+    }
+
+    /// Deletes the oldest record of a partition; readers that had not finished it lose it.
+    fn delete_front(&mut self, partition: u32) {
+        let offset = self.partitions[partition as usize].start_offset;
+        let Some(rec) = self.partitions[partition as usize].log.pop_front() else {
+            return;
+        };
+        {
+            let p = &mut self.partitions[partition as usize];
+            p.start_offset += 1;
+            p.bytes = p.bytes.saturating_sub(u64::from(rec.size));
+        }
+        let mut lost_for = 0u64;
+        for &(g, part) in &self.partitions[partition as usize].readers {
+            let gp = &self.groups[usize::from(g)].parts[part as usize];
+            let in_flight_here = gp.position == offset && gp.in_flight.is_some();
+            if gp.position <= offset && !in_flight_here {
+                lost_for |= 1u64 << g;
+            }
+        }
+        if lost_for != 0 {
+            self.outstanding = self
+                .outstanding
+                .saturating_sub(u64::from(lost_for.count_ones()));
+            self.emit_trace(TraceKind::Lost, &rec, partition, Some(offset), None);
+            self.checkers.observe(Observation::Deleted {
+                record: rec.id,
+                groups: lost_for,
+                at: self.now,
+            });
+        }
+    }
+
+    fn on_sample(&mut self) {
+        self.enforce_time_retention();
+        let seconds = self.now as f64 / 1e9;
+        let mut fired = Vec::new();
+        for gi in 0..self.groups.len() {
+            let lag = self.group_lag(gi);
+            let g = &mut self.groups[gi];
+            g.lag_series.push((seconds, lag));
+            g.max_lag = g.max_lag.max(lag);
+            if lag > 10_000 {
+                fired.push((format!("lag > 10000 in group `{}`", g.name), lag as f64));
+            }
+        }
+        if self.dead_lettered > 0 {
+            fired.push(("dead-lettered > 0".to_owned(), self.dead_lettered as f64));
+        }
+        for (rule, value) in fired {
+            if !self.alerts.iter().any(|a| a.rule == rule) {
+                self.alerts.push(AlertReport {
+                    rule,
+                    fired_at_seconds: seconds,
+                    value,
+                });
+            }
+        }
+        let watermark = self.watermark();
+        self.checkers
+            .observe(Observation::Watermark { record: watermark });
+        let next = self.now + self.sample_interval;
+        if next <= self.end {
+            self.schedule(next, Ev::Sample);
+        }
+    }
+
+    /// Consumer lag of a group: log end minus committed offset, over its partitions.
+    fn group_lag(&self, gi: usize) -> u64 {
+        self.groups[gi]
+            .parts
+            .iter()
+            .map(|gp| {
+                let p = &self.partitions[gp.partition as usize];
+                p.end_offset
+                    .saturating_sub(gp.committed.max(p.start_offset))
+            })
+            .sum()
+    }
+
+    /// The smallest record id that can still be delivered to a group.
+    fn watermark(&self) -> u64 {
+        let mut low = self.next_record_id;
+        for p in &self.partitions {
+            for rec in &p.log {
+                low = low.min(rec.id);
+            }
+        }
+        for (_, rec) in self.pending_appends.iter().flatten() {
+            low = low.min(rec.id);
+        }
+        for g in &self.groups {
+            for gp in &g.parts {
+                if let Some(rec) = gp.in_flight {
+                    low = low.min(rec.id);
+                }
+            }
+        }
+        low
+    }
+
+    fn on_fault(&mut self, index: usize, ending: bool) {
+        let Some(fault) = self.faults.get(index).cloned() else {
+            return;
+        };
+        let group_index = |sim: &Self, name: &str| sim.groups.iter().position(|g| g.name == name);
+        let end_at = |duration_ms: u64| self.now + duration_ms.saturating_mul(MS);
+        match fault.kind {
+            FaultKind::Slowdown {
+                group,
+                factor,
+                duration_ms,
+            } => {
+                if let Some(g) = group_index(self, &group) {
+                    self.groups[g].slowdown = if ending { 1.0 } else { factor };
+                    if !ending {
+                        self.schedule(
+                            end_at(duration_ms),
+                            Ev::Fault {
+                                index: index as u32,
+                                ending: true,
+                            },
+                        );
+                    }
+                }
+            }
+            FaultKind::ErrorSpike {
+                group,
+                probability,
+                duration_ms,
+            } => {
+                if let Some(g) = group_index(self, &group) {
+                    self.groups[g].spike_probability = (!ending).then_some(probability);
+                    if !ending {
+                        self.schedule(
+                            end_at(duration_ms),
+                            Ev::Fault {
+                                index: index as u32,
+                                ending: true,
+                            },
+                        );
+                    }
+                }
+            }
+            FaultKind::ProducerBurst {
+                producer,
+                factor,
+                duration_ms,
+            } => {
+                if let Some(p) = self.producers.iter().position(|p| p.name == producer) {
+                    self.producers[p].rate_factor = if ending { 1.0 } else { factor };
+                    if !ending {
+                        self.schedule(
+                            end_at(duration_ms),
+                            Ev::Fault {
+                                index: index as u32,
+                                ending: true,
+                            },
+                        );
+                    }
+                }
+            }
+            FaultKind::PoisonMessage { producer, key } => {
+                if let Some(p) = self.producers.iter().position(|p| p.name == producer) {
+                    let space = usize::from(self.producers[p].key_space);
+                    if let Some(k) = key_index(&self.key_spaces[space].dist, &key) {
+                        self.producers[p].poison_next = Some(k);
+                        for g in &mut self.groups {
+                            g.poison_keys.insert((space as u16, k));
+                        }
+                    } else {
+                        self.unsupported.push(format!(
+                            "poison message with key `{key}` at {} ms: the key is not in \
+                             producer `{producer}`'s key space",
+                            fault.at_ms
+                        ));
+                    }
+                }
+            }
+            FaultKind::BrokerCrash { .. }
+            | FaultKind::BrokerRestart { .. }
+            | FaultKind::MemberCrash { .. }
+            | FaultKind::MemberRestart { .. }
+            | FaultKind::NetworkPartition { .. } => {
+                self.unsupported.push(format!(
+                    "{} at {} ms is not simulated yet (replication and rebalances come in a \
+                     later engine release); the run continues without it",
+                    fault_name(&fault.kind),
+                    fault.at_ms
+                ));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Metrics, trace, report
+
+    fn record_latency(&mut self, latency: Nanos) {
+        let micros = (latency / 1_000).max(1);
+        let _ = self.latency.record(micros.min(self.latency.high()));
+        self.latency_sum_ns += u128::from(latency);
+        self.latency_count += 1;
+    }
+
+    fn emit_trace(
+        &mut self,
+        kind: TraceKind,
+        rec: &Rec,
+        partition: u32,
+        offset: Option<u64>,
+        consumer: Option<(u16, u16)>,
+    ) {
+        // The trace hash covers every event, whether or not the trace is kept.
+        self.hasher.0.update(&[kind as u8]);
+        self.hasher.0.update(&self.now.to_le_bytes());
+        self.hasher.0.update(&rec.id.to_le_bytes());
+        self.hasher.0.update(&partition.to_le_bytes());
+        self.hasher
+            .0
+            .update(&offset.unwrap_or(u64::MAX).to_le_bytes());
+        let (group, attempt) = consumer.unwrap_or((NONE_U16, 0));
+        self.hasher.0.update(&group.to_le_bytes());
+        self.hasher.0.update(&attempt.to_le_bytes());
+        if kind == TraceKind::Processed && rec.produced_at >= self.warmup {
+            let duration = self.now.saturating_sub(rec.appended_at);
+            let _ = self
+                .processing
+                .record((duration / 1_000).clamp(1, self.processing.high()));
+        }
+        if self.trace.len() >= self.trace_capacity {
+            return;
+        }
+        let p = &self.partitions[partition as usize];
+        let mut key = None;
+        if rec.key != NO_KEY
+            && let Some(space) = self.key_spaces.get(usize::from(rec.key_space))
+        {
+            let mut text = String::new();
+            sample::key_text(&space.dist, rec.key, &mut text);
+            key = Some(text);
+        }
+        self.trace.push(TraceEvent {
+            time_ns: self.now,
+            kind,
+            record: rec.id,
+            key,
+            topic: self.topics[p.topic as usize].name.clone(),
+            partition: p.index,
+            offset,
+            group: consumer
+                .and_then(|(g, _)| self.groups.get(usize::from(g)).map(|g| g.name.clone())),
+            member: consumer.and_then(|(g, _)| {
+                let gp = self
+                    .groups
+                    .get(usize::from(g))?
+                    .parts
+                    .iter()
+                    .find(|gp| gp.partition == partition)?;
+                Some(gp.member)
+            }),
+            attempt: consumer.map(|(_, a)| a),
+            event_type: self
+                .event_type_names
+                .get(usize::from(rec.event_type))
+                .cloned(),
+            correlation_id: rec.correlation,
+            causation_id: rec.causation,
+        });
+    }
+
+    /// The trace kept so far (empty unless the options asked for one).
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.trace
+    }
+
+    /// The hash of every engine event so far (XXH3-64), as 16 hex digits.
+    pub fn trace_hash(&self) -> String {
+        format!("{:016x}", self.hasher.0.digest())
+    }
+
+    /// The results so far (complete once the run is finished).
+    pub fn report(&self) -> Report {
+        let (stuck, _) = self.checkers.stuck(0);
+        let verdicts = self.checkers.verdicts();
+        let latency = latency_report(&self.latency, self.latency_sum_ns, self.latency_count);
+        let processing = latency_report(&self.processing, 0, 0);
+        let groups = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(gi, g)| {
+                (
+                    g.name.clone(),
+                    GroupReport {
+                        processed: g.processed,
+                        max_lag: g.max_lag,
+                        final_lag: self.group_lag(gi),
+                        lag_series: g.lag_series.clone(),
+                    },
+                )
+            })
+            .collect();
+        let topics = self
+            .topics
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    TopicReport {
+                        records_in: t.records_in,
+                    },
+                )
+            })
+            .collect();
+        let mut report = Report {
+            model: self.model_name.clone(),
+            scenario: self.scenario_name.clone(),
+            seed: self.seed,
+            sim_seconds: self.now as f64 / 1e9,
+            wall_seconds: 0.0,
+            events_processed: self.events_processed,
+            trace_hash: self.trace_hash(),
+            produced: self.produced,
+            acknowledged: self.acknowledged,
+            delivered: self.delivered,
+            duplicates: self.checkers.duplicates(),
+            dead_lettered: self.dead_lettered,
+            retries: self.retries,
+            lost: self.checkers.lost(),
+            stuck,
+            order_violations: self.checkers.order_violations(),
+            latency_ms: latency,
+            processing_ms: processing,
+            groups,
+            topics,
+            alerts: self.alerts.clone(),
+            checkers: verdicts,
+            expectations: Vec::new(),
+            not_simulated: self.unsupported.clone(),
+        };
+        report.expectations = self
+            .expectations
+            .iter()
+            .map(|e| evaluate(e, &report))
+            .collect();
+        report
+    }
+}
+
+fn fault_name(kind: &FaultKind) -> String {
+    match kind {
+        FaultKind::BrokerCrash { broker } => format!("the crash of broker {broker}"),
+        FaultKind::BrokerRestart { broker } => format!("the restart of broker {broker}"),
+        FaultKind::MemberCrash { group, member } => {
+            format!("the crash of member {member} of `{group}`")
+        }
+        FaultKind::MemberRestart { group, member } => {
+            format!("the restart of member {member} of `{group}`")
+        }
+        FaultKind::NetworkPartition { client, .. } => {
+            format!("the network partition of `{client}`")
+        }
+        other => format!("{other:?}"),
+    }
+}
+
+/// The group's assignment at start: partitions (global indices) per member.
+fn assign(group: &model::ConsumerGroup, topic_list: &[u32], topics: &[TopicRt]) -> Vec<Vec<u32>> {
+    let members = group.members.max(1) as usize;
+    let counts: std::collections::BTreeMap<String, u32> = topic_list
+        .iter()
+        .map(|&t| {
+            (
+                topics[t as usize].name.clone(),
+                topics[t as usize].partitions,
+            )
+        })
+        .collect();
+    let names: Vec<String> = counts.keys().cloned().collect();
+    let subs: Vec<MemberSubscription> = (0..members)
+        .map(|m| MemberSubscription {
+            member_id: format!("{}-{m:05}", group.id),
+            group_instance_id: group
+                .static_membership
+                .then(|| format!("{}-instance-{m:05}", group.id)),
+            subscription: names.clone(),
+            owned: Vec::new(),
+        })
+        .collect();
+    let assignment = match group.assignor {
+        model::Assignor::Range => assign_range(&counts, &subs),
+        model::Assignor::RoundRobin => assign_round_robin(&counts, &subs),
+        model::Assignor::CooperativeSticky => assign_cooperative_sticky(&counts, &subs),
+    };
+    subs.iter()
+        .map(|s| {
+            assignment
+                .get(&s.member_id)
+                .map(|tps| {
+                    tps.iter()
+                        .filter_map(|(t, p)| {
+                            let topic = topics.iter().find(|x| &x.name == t)?;
+                            Some(topic.first_partition + p)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The index of a key's text in a key distribution, if it belongs to it.
+fn key_index(dist: &KeyDistribution, key: &str) -> Option<u32> {
+    match dist {
+        KeyDistribution::Uniform { keys, prefix }
+        | KeyDistribution::Zipf { keys, prefix, .. }
+        | KeyDistribution::Sequential { keys, prefix } => {
+            let n: u64 = key.strip_prefix(prefix.as_str())?.parse().ok()?;
+            (n < *keys && n < u64::from(NO_KEY)).then_some(n as u32)
+        }
+        KeyDistribution::Weighted(list) => list.iter().position(|k| k.key == key).map(|i| i as u32),
+        KeyDistribution::Null => None,
+    }
+}
+
+fn new_histogram() -> Histogram<u64> {
+    // Microseconds from 1 µs to 1 hour, three significant digits.
+    Histogram::new_with_bounds(1, 3_600_000_000, 3)
+        .unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable_histogram()))
+}
+
+#[allow(clippy::panic)]
+fn unreachable_histogram() -> Histogram<u64> {
+    // Histogram::new(3) fails only for precision > 5; 3 is valid.
+    panic!("hdrhistogram rejected a precision of 3")
+}
+
+fn latency_report(h: &Histogram<u64>, sum_ns: u128, count: u64) -> LatencyReport {
+    let ms = |micros: u64| micros as f64 / 1_000.0;
+    let mean = if count > 0 {
+        (sum_ns as f64 / count as f64) / 1e6
+    } else {
+        h.mean() / 1_000.0
+    };
+    if h.is_empty() {
+        return LatencyReport::default();
+    }
+    LatencyReport {
+        p50: ms(h.value_at_quantile(0.50)),
+        p95: ms(h.value_at_quantile(0.95)),
+        p99: ms(h.value_at_quantile(0.99)),
+        max: ms(h.max()),
+        mean,
+    }
+}
+
+fn evaluate(expectation: &Expectation, report: &Report) -> ExpectationReport {
+    let (name, passed, measured) = match expectation {
+        Expectation::P99LatencyBelowMs(bound) => (
+            format!("p99 latency below {bound} ms"),
+            report.latency_ms.p99 < *bound,
+            format!("{:.3} ms", report.latency_ms.p99),
+        ),
+        Expectation::MaxLagBelow { group, records } => {
+            let lag = report
+                .groups
+                .iter()
+                .filter(|(name, _)| group.as_ref().is_none_or(|g| g == *name))
+                .map(|(_, g)| g.max_lag)
+                .max()
+                .unwrap_or(0);
+            (
+                match group {
+                    Some(g) => format!("max lag of `{g}` below {records}"),
+                    None => format!("max lag below {records}"),
+                },
+                lag < *records,
+                format!("{lag} records"),
+            )
+        }
+        Expectation::NoLostRecords => (
+            "no lost records".to_owned(),
+            report.lost == 0,
+            format!("{} lost", report.lost),
+        ),
+        Expectation::NoDuplicates => {
+            let harmful = report
+                .checkers
+                .iter()
+                .find(|c| c.name == "no-harmful-duplicates")
+                .map_or(0, |c| c.violations);
+            (
+                "no duplicates processed by non-idempotent consumers".to_owned(),
+                harmful == 0,
+                format!("{harmful} duplicates"),
+            )
+        }
+        Expectation::NoOrderViolations => (
+            "no per-key order violations".to_owned(),
+            report.order_violations == 0,
+            format!("{} violations", report.order_violations),
+        ),
+        Expectation::DeadLetteredAtMost(n) => (
+            format!("at most {n} dead-lettered"),
+            report.dead_lettered <= *n,
+            format!("{} dead-lettered", report.dead_lettered),
+        ),
+        Expectation::SomeLostRecords => (
+            "some records are lost".to_owned(),
+            report.lost > 0,
+            format!("{} lost", report.lost),
+        ),
+    };
+    ExpectationReport {
+        expectation: name,
+        passed,
+        measured,
+    }
+}

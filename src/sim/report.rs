@@ -1,0 +1,125 @@
+//! What a run produces: counts, latency percentiles, lag over time, alerts, checker verdicts
+//! and the scenario's expectations. Serialises to the JSON `causeway simulate --json` prints.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::check::Verdict;
+
+/// The results of a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The model's name.
+    pub model: String,
+    /// The scenario run.
+    pub scenario: String,
+    /// The seed of every random draw.
+    pub seed: u64,
+    /// Simulated time covered.
+    pub sim_seconds: f64,
+    /// Wall-clock time the run took (filled in by the caller; the engine has no clock).
+    pub wall_seconds: f64,
+    /// Engine events handled.
+    pub events_processed: u64,
+    /// XXH3-64 of the canonical event trace, in hex: equal runs have equal hashes.
+    pub trace_hash: String,
+    /// Records produced.
+    pub produced: u64,
+    /// Records acknowledged to their producer.
+    pub acknowledged: u64,
+    /// Successful processings (over all groups).
+    pub delivered: u64,
+    /// Records processed again by a group that had already processed them.
+    pub duplicates: u64,
+    /// Records dead-lettered after their last attempt.
+    pub dead_lettered: u64,
+    /// Failed attempts that were retried.
+    pub retries: u64,
+    /// Acknowledged records a subscribing group never got to process.
+    pub lost: u64,
+    /// Deliveries neither processed, dead-lettered nor lost when the run ended.
+    pub stuck: u64,
+    /// Per-key order violations.
+    pub order_violations: u64,
+    /// End-to-end latency, from produce to processed.
+    pub latency_ms: LatencyReport,
+    /// Time from append to processed, per record.
+    pub processing_ms: LatencyReport,
+    /// Per consumer group.
+    pub groups: BTreeMap<String, GroupReport>,
+    /// Per topic.
+    pub topics: BTreeMap<String, TopicReport>,
+    /// Alert rules that fired, with when.
+    pub alerts: Vec<AlertReport>,
+    /// Checker verdicts.
+    pub checkers: Vec<Verdict>,
+    /// The scenario's expectations, evaluated.
+    pub expectations: Vec<ExpectationReport>,
+    /// Scenario faults this engine release does not simulate yet.
+    pub not_simulated: Vec<String>,
+}
+
+impl Report {
+    /// Whether every checker passed and every expectation held.
+    pub fn all_passed(&self) -> bool {
+        self.checkers.iter().all(|c| c.passed) && self.expectations.iter().all(|e| e.passed)
+    }
+}
+
+/// Latency percentiles, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct LatencyReport {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+    /// Mean.
+    pub mean: f64,
+}
+
+/// One consumer group's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupReport {
+    /// Records processed successfully.
+    pub processed: u64,
+    /// The largest lag sampled.
+    pub max_lag: u64,
+    /// Lag at the end of the run.
+    pub final_lag: u64,
+    /// `[seconds, lag]` at each sample.
+    pub lag_series: Vec<(f64, u64)>,
+}
+
+/// One topic's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicReport {
+    /// Records appended.
+    pub records_in: u64,
+}
+
+/// An alert rule that fired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertReport {
+    /// The rule.
+    pub rule: String,
+    /// When it first fired.
+    pub fired_at_seconds: f64,
+    /// The value that fired it.
+    pub value: f64,
+}
+
+/// A scenario expectation, evaluated.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpectationReport {
+    /// The expectation, in words.
+    pub expectation: String,
+    /// Whether it held.
+    pub passed: bool,
+    /// What was measured.
+    pub measured: String,
+}

@@ -1,0 +1,136 @@
+//! Random streams: one portable generator per component, derived from the run's seed and the
+//! component's stable name, so adding a producer does not change what an unrelated consumer
+//! draws.
+//!
+//! The generator is ChaCha8 (pinned crate versions); stream seeds are XXH3-64 of the name with
+//! the run seed; floating-point transforms use `libm`, so a seed gives the same draws, bit for
+//! bit, on every platform.
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng as _, SeedableRng as _};
+
+/// One component's random stream.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    rng: ChaCha8Rng,
+}
+
+impl Stream {
+    /// The stream named `name` of the run seeded with `seed`.
+    pub fn new(seed: u64, name: &str) -> Self {
+        let a = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), seed);
+        let b = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), a ^ 0x9e37_79b9_7f4a_7c15);
+        let c = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), b);
+        let d = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), c);
+        let mut key = [0u8; 32];
+        for (chunk, word) in key.chunks_exact_mut(8).zip([a, b, c, d]) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        Self {
+            rng: ChaCha8Rng::from_seed(key),
+        }
+    }
+
+    /// 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.rng.next_u64()
+    }
+
+    /// Uniform in `[0, 1)`, with 53 bits of precision.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `(0, 1]`: safe to take the logarithm of.
+    pub fn uniform_open0(&mut self) -> f64 {
+        1.0 - self.uniform()
+    }
+
+    /// Uniform integer in `[0, n)` (Lemire's method, unbiased); 0 when `n` is 0.
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let threshold = n.wrapping_neg() % n;
+        loop {
+            let product = u128::from(self.next_u64()) * u128::from(n);
+            if (product as u64) >= threshold {
+                return (product >> 64) as u64;
+            }
+        }
+    }
+
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        p > 0.0 && (p >= 1.0 || self.uniform() < p)
+    }
+
+    /// Exponential with the given mean.
+    pub fn exponential(&mut self, mean: f64) -> f64 {
+        -mean * libm::log(self.uniform_open0())
+    }
+
+    /// Standard normal (Box–Muller; one draw of the pair is discarded, keeping the stream
+    /// stateless beyond the generator).
+    pub fn standard_normal(&mut self) -> f64 {
+        let u1 = self.uniform_open0();
+        let u2 = self.uniform();
+        libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * std::f64::consts::PI * u2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_are_reproducible_and_independent_by_name() {
+        let mut a1 = Stream::new(42, "producer/checkout");
+        let mut a2 = Stream::new(42, "producer/checkout");
+        let mut b = Stream::new(42, "group/payment");
+        let mut c = Stream::new(43, "producer/checkout");
+        let xs: Vec<u64> = (0..4).map(|_| a1.next_u64()).collect();
+        let ys: Vec<u64> = (0..4).map(|_| a2.next_u64()).collect();
+        assert_eq!(xs, ys);
+        assert_ne!(xs[0], b.next_u64());
+        assert_ne!(xs[0], c.next_u64());
+    }
+
+    #[test]
+    fn the_first_draws_of_a_stream_are_pinned() {
+        // Pinned so a change of generator, seeding or crate version shows up here first.
+        let mut s = Stream::new(1, "pin");
+        let first = s.next_u64();
+        let mut again = Stream::new(1, "pin");
+        assert_eq!(again.next_u64(), first);
+        assert_eq!(first, PINNED_FIRST_DRAW);
+    }
+
+    const PINNED_FIRST_DRAW: u64 = 13_570_855_583_676_221_162;
+
+    #[test]
+    fn below_stays_in_range_and_covers_it() {
+        let mut s = Stream::new(7, "below");
+        let mut seen = [0u32; 5];
+        for _ in 0..5000 {
+            let v = s.below(5);
+            assert!(v < 5);
+            seen[v as usize] += 1;
+        }
+        assert!(seen.iter().all(|&n| n > 900 && n < 1100), "{seen:?}");
+        assert_eq!(s.below(0), 0);
+    }
+
+    #[test]
+    fn exponential_and_normal_have_the_right_moments() {
+        let mut s = Stream::new(3, "moments");
+        let n = 200_000;
+        let mean: f64 = (0..n).map(|_| s.exponential(4.0)).sum::<f64>() / f64::from(n);
+        assert!((mean - 4.0).abs() < 0.05, "{mean}");
+        let draws: Vec<f64> = (0..n).map(|_| s.standard_normal()).collect();
+        let m = draws.iter().sum::<f64>() / f64::from(n);
+        let v = draws.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / f64::from(n);
+        assert!(m.abs() < 0.01, "{m}");
+        assert!((v - 1.0).abs() < 0.01, "{v}");
+    }
+}

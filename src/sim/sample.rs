@@ -1,0 +1,383 @@
+//! Samplers for the model's distributions, in engine units (nanoseconds, bytes, key indices).
+
+use crate::model::{KeyDistribution, RateProcess, SizeDistribution, TimeDistribution};
+
+use super::rng::Stream;
+use super::time::{Nanos, ms_to_ns};
+
+/// Draws a duration from a [`TimeDistribution`], in nanoseconds.
+pub fn duration(dist: &TimeDistribution, rng: &mut Stream) -> Nanos {
+    let ms = match *dist {
+        TimeDistribution::Constant { ms } => ms,
+        TimeDistribution::Uniform { min_ms, max_ms } => min_ms + (max_ms - min_ms) * rng.uniform(),
+        TimeDistribution::Exponential { mean_ms } => rng.exponential(mean_ms),
+        TimeDistribution::LogNormal { median_ms, sigma } => {
+            median_ms * libm::exp(sigma * rng.standard_normal())
+        }
+    };
+    ms_to_ns(ms)
+}
+
+/// Draws a record size from a [`SizeDistribution`], in bytes (at least 1).
+pub fn size(dist: &SizeDistribution, rng: &mut Stream) -> u32 {
+    match *dist {
+        SizeDistribution::Constant { bytes } => bytes.max(1),
+        SizeDistribution::Uniform { min, max } => {
+            let (lo, hi) = (min.min(max), min.max(max));
+            lo + rng.below(u64::from(hi - lo) + 1) as u32
+        }
+        SizeDistribution::Normal { mean, std_dev } => {
+            let v = libm::round(mean + std_dev * rng.standard_normal());
+            if v.is_finite() {
+                v.clamp(1.0, f64::from(u32::MAX)) as u32
+            } else {
+                1
+            }
+        }
+    }
+    .max(1)
+}
+
+/// Draws key indices from a [`KeyDistribution`]; `None` is a null key.
+#[derive(Debug, Clone)]
+pub struct KeySampler {
+    kind: KeyKind,
+}
+
+#[derive(Debug, Clone)]
+enum KeyKind {
+    Uniform(u64),
+    /// Cumulative weights, last = 1.
+    Table(Vec<f64>),
+    Sequential {
+        keys: u64,
+        next: u64,
+    },
+    Null,
+}
+
+impl KeySampler {
+    /// Prepares a sampler (Zipf and weighted lists build a cumulative table once).
+    pub fn new(dist: &KeyDistribution) -> Self {
+        let kind = match dist {
+            KeyDistribution::Uniform { keys, .. } => KeyKind::Uniform((*keys).max(1)),
+            KeyDistribution::Sequential { keys, .. } => KeyKind::Sequential {
+                keys: (*keys).max(1),
+                next: 0,
+            },
+            KeyDistribution::Zipf { keys, exponent, .. } => {
+                let n = (*keys).max(1);
+                cumulative((1..=n).map(|i| 1.0 / libm::pow(i as f64, *exponent)))
+            }
+            KeyDistribution::Weighted(list) => cumulative(
+                list.iter()
+                    .map(|k| if k.weight > 0.0 { k.weight } else { 0.0 }),
+            ),
+            KeyDistribution::Null => KeyKind::Null,
+        };
+        Self { kind }
+    }
+
+    /// The next key index, or `None` for a null key.
+    pub fn next(&mut self, rng: &mut Stream) -> Option<u32> {
+        match &mut self.kind {
+            KeyKind::Uniform(n) => Some(rng.below(*n) as u32),
+            KeyKind::Sequential { keys, next } => {
+                let k = *next;
+                *next = (*next + 1) % *keys;
+                Some(k as u32)
+            }
+            KeyKind::Table(cdf) => {
+                let u = rng.uniform();
+                let i = cdf.partition_point(|&c| c <= u);
+                Some(i.min(cdf.len().saturating_sub(1)) as u32)
+            }
+            KeyKind::Null => None,
+        }
+    }
+}
+
+fn cumulative(weights: impl Iterator<Item = f64>) -> KeyKind {
+    let mut cdf: Vec<f64> = Vec::new();
+    let mut total = 0.0;
+    for w in weights {
+        total += w;
+        cdf.push(total);
+    }
+    if !(total.is_finite() && total > 0.0) || cdf.is_empty() {
+        return KeyKind::Uniform(cdf.len().max(1) as u64);
+    }
+    for c in &mut cdf {
+        *c /= total;
+    }
+    if let Some(last) = cdf.last_mut() {
+        *last = 1.0;
+    }
+    KeyKind::Table(cdf)
+}
+
+/// The key text of index `index` under a key distribution (what Kafka hashes).
+pub fn key_text(dist: &KeyDistribution, index: u32, out: &mut String) {
+    use std::fmt::Write as _;
+    out.clear();
+    match dist {
+        KeyDistribution::Uniform { prefix, .. }
+        | KeyDistribution::Zipf { prefix, .. }
+        | KeyDistribution::Sequential { prefix, .. } => {
+            let _ = write!(out, "{prefix}{index}");
+        }
+        KeyDistribution::Weighted(list) => {
+            if let Some(k) = list.get(index as usize) {
+                out.push_str(&k.key);
+            }
+        }
+        KeyDistribution::Null => {}
+    }
+}
+
+/// The number of distinct keys a distribution draws from (0 for null keys).
+pub fn key_count(dist: &KeyDistribution) -> u64 {
+    match dist {
+        KeyDistribution::Uniform { keys, .. }
+        | KeyDistribution::Zipf { keys, .. }
+        | KeyDistribution::Sequential { keys, .. } => *keys,
+        KeyDistribution::Weighted(list) => list.len() as u64,
+        KeyDistribution::Null => 0,
+    }
+}
+
+/// Arrival times of a producer's records.
+#[derive(Debug, Clone)]
+pub struct Arrivals {
+    process: RateProcess,
+    /// For constant rates: the phase of the first arrival.
+    started: bool,
+}
+
+impl Arrivals {
+    /// Arrivals following `process`.
+    pub fn new(process: &RateProcess) -> Self {
+        Self {
+            process: process.clone(),
+            started: false,
+        }
+    }
+
+    /// The time of the next arrival after `now`, with the rate multiplied by `factor` (a
+    /// producer burst); `None` when the rate is zero from now on.
+    pub fn next(&mut self, now: Nanos, factor: f64, rng: &mut Stream) -> Option<Nanos> {
+        let first = !self.started;
+        self.started = true;
+        match &self.process {
+            RateProcess::Constant { per_second } => {
+                let rate = per_second * factor;
+                if !(rate > 0.0 && rate.is_finite()) {
+                    return None;
+                }
+                let gap = 1e9 / rate;
+                // A random phase for the first record, so producers with the same rate do
+                // not fire in lockstep.
+                let step = if first { gap * rng.uniform() } else { gap };
+                Some(now + (step.round() as Nanos).max(u64::from(!first)))
+            }
+            RateProcess::Poisson { per_second } => {
+                let rate = per_second * factor;
+                if !(rate > 0.0 && rate.is_finite()) {
+                    return None;
+                }
+                Some(now + (rng.exponential(1e9 / rate).round() as Nanos).max(1))
+            }
+            RateProcess::Bursts { .. } | RateProcess::Schedule(_) => {
+                // Thinning (Lewis & Shedler): candidates at the peak rate, each kept with
+                // probability rate(t) / peak.
+                let peak = self.peak() * factor;
+                if !(peak > 0.0 && peak.is_finite()) {
+                    return None;
+                }
+                let mut t = now;
+                for _ in 0..1_000_000 {
+                    t += (rng.exponential(1e9 / peak).round() as Nanos).max(1);
+                    let rate = self.rate_at(t) * factor;
+                    if rng.uniform() * peak < rate {
+                        return Some(t);
+                    }
+                    if self.rate_forever_zero_after(t) {
+                        return None;
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    fn peak(&self) -> f64 {
+        match &self.process {
+            RateProcess::Constant { per_second } | RateProcess::Poisson { per_second } => {
+                *per_second
+            }
+            RateProcess::Bursts {
+                base_per_second,
+                burst_per_second,
+                ..
+            } => base_per_second.max(*burst_per_second),
+            RateProcess::Schedule(steps) => steps.iter().map(|s| s.per_second).fold(0.0, f64::max),
+        }
+    }
+
+    fn rate_at(&self, t: Nanos) -> f64 {
+        match &self.process {
+            RateProcess::Constant { per_second } | RateProcess::Poisson { per_second } => {
+                *per_second
+            }
+            RateProcess::Bursts {
+                base_per_second,
+                burst_per_second,
+                every_ms,
+                length_ms,
+            } => {
+                let every = ms_to_ns(*every_ms as f64).max(1);
+                if t % every < ms_to_ns(*length_ms as f64) {
+                    *burst_per_second
+                } else {
+                    *base_per_second
+                }
+            }
+            RateProcess::Schedule(steps) => steps
+                .iter()
+                .take_while(|s| ms_to_ns(s.from_ms as f64) <= t)
+                .last()
+                .map_or(0.0, |s| s.per_second),
+        }
+    }
+
+    fn rate_forever_zero_after(&self, t: Nanos) -> bool {
+        match &self.process {
+            RateProcess::Schedule(steps) => {
+                steps.last().is_some_and(|s| s.per_second <= 0.0)
+                    && steps
+                        .iter()
+                        .rev()
+                        .take_while(|s| s.per_second <= 0.0)
+                        .last()
+                        .is_some_and(|s| ms_to_ns(s.from_ms as f64) <= t)
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RateStep, WeightedKey};
+
+    #[test]
+    fn zipf_makes_the_first_key_hottest() {
+        let mut sampler = KeySampler::new(&KeyDistribution::Zipf {
+            keys: 100,
+            exponent: 1.0,
+            prefix: "k".into(),
+        });
+        let mut rng = Stream::new(1, "zipf");
+        let mut counts = vec![0u32; 100];
+        for _ in 0..100_000 {
+            counts[sampler.next(&mut rng).expect("keyed") as usize] += 1;
+        }
+        // P(key 0) = 1 / H(100) ≈ 0.1928.
+        let share = f64::from(counts[0]) / 100_000.0;
+        assert!((share - 0.1928).abs() < 0.01, "{share}");
+        assert!(counts[0] > counts[1] && counts[1] > counts[9]);
+    }
+
+    #[test]
+    fn weighted_keys_follow_their_weights_and_zero_weights_never_appear() {
+        let mut sampler = KeySampler::new(&KeyDistribution::Weighted(vec![
+            WeightedKey {
+                key: "a".into(),
+                weight: 3.0,
+            },
+            WeightedKey {
+                key: "b".into(),
+                weight: 0.0,
+            },
+            WeightedKey {
+                key: "c".into(),
+                weight: 1.0,
+            },
+        ]));
+        let mut rng = Stream::new(1, "weighted");
+        let mut counts = [0u32; 3];
+        for _ in 0..40_000 {
+            counts[sampler.next(&mut rng).expect("keyed") as usize] += 1;
+        }
+        assert_eq!(counts[1], 0);
+        let ratio = f64::from(counts[0]) / f64::from(counts[2]);
+        assert!((ratio - 3.0).abs() < 0.15, "{ratio}");
+    }
+
+    #[test]
+    fn sequential_keys_wrap() {
+        let mut sampler = KeySampler::new(&KeyDistribution::Sequential {
+            keys: 3,
+            prefix: "k".into(),
+        });
+        let mut rng = Stream::new(1, "seq");
+        let keys: Vec<Option<u32>> = (0..5).map(|_| sampler.next(&mut rng)).collect();
+        assert_eq!(keys, [Some(0), Some(1), Some(2), Some(0), Some(1)]);
+        let mut text = String::new();
+        key_text(
+            &KeyDistribution::Sequential {
+                keys: 3,
+                prefix: "k-".into(),
+            },
+            2,
+            &mut text,
+        );
+        assert_eq!(text, "k-2");
+    }
+
+    #[test]
+    fn constant_arrivals_are_evenly_spaced_after_a_random_phase() {
+        let mut arrivals = Arrivals::new(&RateProcess::Constant { per_second: 250.0 });
+        let mut rng = Stream::new(1, "arrivals");
+        let first = arrivals.next(0, 1.0, &mut rng).expect("arrives");
+        assert!(first < 4_000_000);
+        let second = arrivals.next(first, 1.0, &mut rng).expect("arrives");
+        assert_eq!(second - first, 4_000_000);
+    }
+
+    #[test]
+    fn a_schedule_follows_its_steps_and_stops_at_zero() {
+        let mut arrivals = Arrivals::new(&RateProcess::Schedule(vec![
+            RateStep {
+                from_ms: 0,
+                per_second: 1000.0,
+            },
+            RateStep {
+                from_ms: 1000,
+                per_second: 0.0,
+            },
+        ]));
+        let mut rng = Stream::new(1, "schedule");
+        let mut now = 0;
+        let mut count = 0;
+        while let Some(t) = arrivals.next(now, 1.0, &mut rng) {
+            now = t;
+            count += 1;
+            assert!(t < 1_000_000_000, "no arrival after the rate drops to 0");
+        }
+        assert!((900..1100).contains(&count), "{count}");
+    }
+
+    #[test]
+    fn poisson_arrivals_have_the_right_mean_rate() {
+        let mut arrivals = Arrivals::new(&RateProcess::Poisson { per_second: 500.0 });
+        let mut rng = Stream::new(9, "poisson");
+        let mut now = 0;
+        for _ in 0..50_000 {
+            now = arrivals.next(now, 1.0, &mut rng).expect("arrives");
+        }
+        let rate = 50_000.0 / (now as f64 / 1e9);
+        assert!((rate - 500.0).abs() < 10.0, "{rate}");
+    }
+}
