@@ -319,3 +319,175 @@ fn assign_reports_malformed_json_with_its_position() {
         .stderr(predicate::str::contains(format!("{}:1:", path.display())))
         .stderr(predicate::str::contains("unknown variant `sticky`"));
 }
+
+#[test]
+fn simulate_json_reports_the_fields_ci_pipelines_read() {
+    let output = causeway()
+        .args([
+            "simulate",
+            "benches/canonical.ron",
+            "--produce",
+            "20000",
+            "--json",
+        ])
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    for field in [
+        "model",
+        "scenario",
+        "seed",
+        "sim_seconds",
+        "wall_seconds",
+        "events_processed",
+        "trace_hash",
+        "produced",
+        "acknowledged",
+        "delivered",
+        "duplicates",
+        "dead_lettered",
+        "lost",
+        "order_violations",
+        "latency_ms",
+        "groups",
+        "alerts",
+    ] {
+        assert!(json.get(field).is_some(), "missing `{field}`");
+    }
+    assert_eq!(json["model"], "canonical");
+    assert_eq!(json["produced"], 20_000);
+    assert_eq!(json["lost"], 0);
+    for p in ["p50", "p95", "p99", "max", "mean"] {
+        assert!(
+            json["latency_ms"][p].as_f64().is_some_and(|v| v > 0.0),
+            "{p}"
+        );
+    }
+    let workers = &json["groups"]["workers"];
+    assert_eq!(workers["final_lag"], 0);
+    let series = workers["lag_series"].as_array().expect("a series");
+    assert!(series.len() > 10);
+    assert_eq!(series[1][0], 1.0);
+}
+
+#[test]
+fn simulate_is_deterministic_and_the_seed_changes_the_run() {
+    let hash = |seed: &str| {
+        let output = causeway()
+            .args([
+                "simulate",
+                "models/order-pipeline.ron",
+                "--duration",
+                "5",
+                "--json",
+            ])
+            .args(["--seed", seed])
+            .output()
+            .expect("runs");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        json["trace_hash"].as_str().expect("a hash").to_owned()
+    };
+    assert_eq!(hash("1"), hash("1"));
+    assert_ne!(hash("1"), hash("2"));
+}
+
+#[test]
+fn simulate_check_fails_when_an_expectation_fails() {
+    let dir = TempDir::new().expect("temp dir");
+    let text = std::fs::read_to_string("models/order-pipeline.ron").expect("read");
+    // An impossible latency bound.
+    let text = text.replace("P99LatencyBelowMs(250.0)", "P99LatencyBelowMs(0.001)");
+    let path = write(&dir, "strict.ron", &text);
+    causeway()
+        .args([
+            "simulate",
+            "--scenario",
+            "steady",
+            "--duration",
+            "3",
+            "--check",
+        ])
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL expect p99 latency below 0.001 ms",
+        ));
+    causeway()
+        .args(["simulate", "--scenario", "steady", "--duration", "3"])
+        .arg(&path)
+        .assert()
+        .success();
+}
+
+#[test]
+fn simulate_writes_the_trace_as_json_lines() {
+    let dir = TempDir::new().expect("temp dir");
+    let trace = dir.path().join("trace.jsonl");
+    causeway()
+        .args([
+            "simulate",
+            "benches/canonical.ron",
+            "--produce",
+            "200",
+            "--trace",
+        ])
+        .arg(&trace)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&trace).expect("trace written");
+    let events: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let kinds = |k: &str| events.iter().filter(|e| e["kind"] == k).count();
+    assert_eq!(kinds("produced"), 200);
+    assert_eq!(kinds("appended"), 200 + kinds("retried"));
+    let first = &events[0];
+    for field in [
+        "time_ns",
+        "kind",
+        "record",
+        "key",
+        "topic",
+        "partition",
+        "correlation_id",
+    ] {
+        assert!(first.get(field).is_some(), "missing `{field}`: {first}");
+    }
+    // Times never go backwards.
+    let times: Vec<u64> = events
+        .iter()
+        .map(|e| e["time_ns"].as_u64().expect("u64"))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn simulate_refuses_unknown_scenarios_and_bad_durations_with_exit_2() {
+    causeway()
+        .args([
+            "simulate",
+            "models/order-pipeline.ron",
+            "--scenario",
+            "nope",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no scenario called `nope`"))
+        .stderr(predicate::str::contains("steady"));
+    causeway()
+        .args(["simulate", "models/order-pipeline.ron", "--duration", "-1"])
+        .assert()
+        .code(2);
+    causeway()
+        .args(["simulate", "models/order-pipeline.ron", "--duration", "NaN"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("positive number of seconds"));
+}

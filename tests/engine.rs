@@ -466,19 +466,89 @@ fn an_invalid_model_or_unknown_scenario_is_refused_with_a_reason() {
     );
 }
 
+/// Golden trace hashes of every example model's scenarios over their first 20 simulated
+/// seconds. When the engine's semantics change on purpose, re-pin these in the same commit
+/// and say why in its message.
+const GOLDEN: &[(&str, &str, &str)] = &[
+    ("bank-account", "business-day", "9d366e76d0167629"),
+    ("bank-account", "debit-worker-crash", "669f996d73d89ed5"),
+    ("bank-account", "credit-outage", "92371ebebbec1bb7"),
+    (
+        "broker-failure-durability",
+        "healthy-cluster",
+        "510ef43a13808491",
+    ),
+    (
+        "broker-failure-durability",
+        "leader-crash",
+        "55b8811d2135b8f4",
+    ),
+    (
+        "broker-failure-durability",
+        "two-brokers-down",
+        "4c1454eeb69f2629",
+    ),
+    (
+        "broker-failure-durability",
+        "gateway-cut-off",
+        "9bcce9c4c782a457",
+    ),
+    ("order-pipeline", "steady", "b3f6d0f432b4a9ad"),
+    ("order-pipeline", "payment-outage", "81c2b8a627a9821a"),
+    ("order-pipeline", "broker-loss", "13c28e70383a4be8"),
+    (
+        "partitions-and-ordering",
+        "steady-ordering",
+        "174555507e838745",
+    ),
+    (
+        "partitions-and-ordering",
+        "profile-burst",
+        "d583288e658219fc",
+    ),
+    (
+        "partitions-and-ordering",
+        "standby-takeover",
+        "dc1c81d9e518b4dd",
+    ),
+    (
+        "redelivery-and-dlt",
+        "everyday-failures",
+        "a65b751a2eed87b9",
+    ),
+    ("redelivery-and-dlt", "poison-pill", "e13b2ae5f481d3c9"),
+    (
+        "redelivery-and-dlt",
+        "mail-provider-outage",
+        "25d90746b162ff21",
+    ),
+    (
+        "telemetry-hot-keys",
+        "quarter-hour-surges",
+        "0b0a1a837dd29cd5",
+    ),
+    (
+        "telemetry-hot-keys",
+        "aggregator-restart",
+        "2edda5d3f76d80e4",
+    ),
+    (
+        "telemetry-hot-keys",
+        "airport-evening-peak",
+        "67da62acd91d0fab",
+    ),
+];
+
 #[test]
-fn every_example_model_runs_its_scenarios_deterministically() {
+fn every_example_scenario_matches_its_golden_trace_hash() {
+    let mut covered = 0;
     for example in causeway::examples::EXAMPLES {
         let model = model::load(example.text).expect("loads");
         for scenario in &model.scenarios {
-            let options = Options {
-                duration: Some((scenario.duration_ms * MS).min(20 * SECOND)),
-                ..Options::default()
-            };
             let run_once = || {
                 let mut sim = Builder::new(&model)
                     .scenario(&scenario.name)
-                    .options(options.clone())
+                    .options(for_seconds(20))
                     .build()
                     .unwrap_or_else(|e| panic!("{}: {e}", example.name));
                 sim.run();
@@ -486,12 +556,22 @@ fn every_example_model_runs_its_scenarios_deterministically() {
             };
             let a = run_once();
             let b = run_once();
-            assert_eq!(
-                a.trace_hash, b.trace_hash,
-                "{} / {}",
-                example.name, scenario.name
-            );
-            assert!(a.produced > 0, "{} / {}", example.name, scenario.name);
+            let which = format!("{} / {}", example.name, scenario.name);
+            assert_eq!(a.trace_hash, b.trace_hash, "{which} is not deterministic");
+            assert!(a.produced > 0, "{which} produced nothing");
+            let golden = GOLDEN
+                .iter()
+                .find(|(m, s, _)| *m == example.name && *s == scenario.name)
+                .unwrap_or_else(|| {
+                    panic!("{which} has no golden hash; its hash is {}", a.trace_hash)
+                });
+            assert_eq!(a.trace_hash, golden.2, "{which} changed its trace");
+            covered += 1;
         }
     }
+    assert_eq!(
+        covered,
+        GOLDEN.len(),
+        "a golden entry names a scenario that no longer exists"
+    );
 }
