@@ -2,7 +2,7 @@
 //! promises (determinism, checkpoints, checkers that catch what they must).
 
 use causeway::model::{self, Model};
-use causeway::sim::time::{MS, SECOND};
+use causeway::sim::time::SECOND;
 use causeway::sim::{Builder, Options, Report};
 
 /// One producer → one topic → one group, with everything else at production-neutral values.
