@@ -2,7 +2,7 @@
 //! promises (determinism, checkpoints, checkers that catch what they must).
 
 use causeway::model::{self, Model};
-use causeway::sim::time::SECOND;
+use causeway::sim::time::{MS, SECOND};
 use causeway::sim::{Builder, Options, Report};
 
 /// One producer → one topic → one group, with everything else at production-neutral values.
@@ -19,6 +19,10 @@ struct Setup {
     retention_ms: Option<u64>,
     second_group: Option<&'static str>,
     idempotent: bool,
+    /// More fields of group `g`, e.g. `assignor: round_robin,`.
+    group_extra: String,
+    /// The model's `scenarios: [...]` list, or empty.
+    scenarios: String,
 }
 
 impl Default for Setup {
@@ -36,6 +40,8 @@ impl Default for Setup {
             retention_ms: None,
             second_group: None,
             idempotent: true,
+            group_extra: String::new(),
+            scenarios: String::new(),
         }
     }
 }
@@ -79,9 +85,10 @@ impl Setup {
     consumer_groups: [
         (id: "g", topics: ["t"], members: {members}, processing_time: {processing},
          commit: {commit}, failures: {failures}, retry: {retry}, {dlt}
-         idempotent: {idempotent}),
+         idempotent: {idempotent}, {group_extra}),
         {second}
     ],
+    scenarios: [{scenarios}],
 )"#,
             partitions = self.partitions,
             rate = self.rate,
@@ -92,6 +99,8 @@ impl Setup {
             failures = self.failures,
             retry = self.retry,
             idempotent = self.idempotent,
+            group_extra = self.group_extra,
+            scenarios = self.scenarios,
         );
         model::load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
     }
@@ -530,7 +539,7 @@ const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "telemetry-hot-keys",
         "aggregator-restart",
-        "2edda5d3f76d80e4",
+        "9c7f791ed3a6ee5e",
     ),
     (
         "telemetry-hot-keys",
@@ -574,4 +583,122 @@ fn every_example_scenario_matches_its_golden_trace_hash() {
         GOLDEN.len(),
         "a golden entry names a scenario that no longer exists"
     );
+}
+
+/// A group of three members on six partitions whose member 0 crashes at 10 s (and, if
+/// `restart_ms` is set, comes back then).
+fn crash_setup(commit: &'static str, extra: &str, restart_ms: Option<u64>) -> Model {
+    let restart = restart_ms
+        .map(|ms| format!("(at_ms: {ms}, kind: MemberRestart(group: \"g\", member: 0)),"))
+        .unwrap_or_default();
+    Setup {
+        partitions: 6,
+        members: 3,
+        rate: "Poisson(per_second: 300.0)".into(),
+        processing: "Exponential(mean_ms: 2.0)".into(),
+        commit,
+        group_extra: format!("session_timeout_ms: 3000, max_poll_records: 100, {extra}"),
+        scenarios: format!(
+            "(name: \"crash\", seed: 1, duration_ms: 40000, faults: [\
+             (at_ms: 10000, kind: MemberCrash(group: \"g\", member: 0)), {restart}])"
+        ),
+        ..Setup::default()
+    }
+    .model()
+}
+
+fn run_scenario(model: &Model) -> (Report, Vec<causeway::sim::trace::TraceEvent>) {
+    let mut sim = Builder::new(model)
+        .options(Options {
+            trace_capacity: usize::MAX,
+            ..Options::default()
+        })
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    sim.run();
+    (sim.report(), sim.trace().to_vec())
+}
+
+#[test]
+fn a_crash_between_processing_and_commit_redelivers_what_was_not_committed() {
+    // Auto-commit every 5 s: the crashed member's processed-but-uncommitted records go to
+    // the new owner after the session timeout, and are processed a second time.
+    let (report, _) = run_scenario(&crash_setup("Auto(interval_ms: 5000)", "", None));
+    // Member 0 owned two of six partitions, about 100 of the 300 records/s. The crash at 10 s
+    // comes just before the auto-commit due then, so the last commit was at 5 s: about five
+    // seconds of its records, some 500, were processed and not committed.
+    assert!(
+        (350..650).contains(&report.duplicates),
+        "{}",
+        report.duplicates
+    );
+    assert_eq!(report.groups["g"].rebalances, 1);
+    assert_eq!(report.lost, 0);
+    assert!(
+        report.not_simulated.is_empty(),
+        "{:?}",
+        report.not_simulated
+    );
+    // Committing after each record leaves nothing to redeliver.
+    let (report, _) = run_scenario(&crash_setup("AfterEach", "", None));
+    assert_eq!(report.duplicates, 0);
+    assert_eq!(report.groups["g"].rebalances, 1);
+}
+
+#[test]
+fn a_crashed_members_partitions_stall_until_the_session_times_out() {
+    let (report, trace) = run_scenario(&crash_setup("AfterEach", "", None));
+    let series = &report.groups["g"].lag_series;
+    let lag_at = |t: f64| series.iter().find(|(s, _)| *s == t).map_or(0, |(_, l)| *l);
+    // Two of six partitions stop at 10 s; the session times out at 13 s and the rebalance
+    // hands them over; the backlog drains within seconds.
+    assert!(lag_at(12.0) > 100, "lag at 12 s: {}", lag_at(12.0));
+    assert!(lag_at(20.0) < 50, "lag at 20 s: {}", lag_at(20.0));
+    let processed_by_0_after = trace.iter().any(|e| {
+        e.kind == causeway::sim::trace::TraceKind::Processed
+            && e.time_ns > 10 * SECOND
+            && e.member == Some(0)
+    });
+    assert!(
+        !processed_by_0_after,
+        "the crashed member processed records"
+    );
+}
+
+#[test]
+fn a_static_member_back_within_its_session_timeout_causes_no_rebalance() {
+    let (report, _) = run_scenario(&crash_setup(
+        "AfterEach",
+        "static_membership: true,",
+        Some(12_000),
+    ));
+    assert_eq!(report.groups["g"].rebalances, 0);
+    assert_eq!(report.stuck, 0);
+    // A dynamic member restarting rejoins under a new id: one rebalance.
+    let (report, _) = run_scenario(&crash_setup("AfterEach", "", Some(12_000)));
+    assert_eq!(report.groups["g"].rebalances, 1);
+}
+
+#[test]
+fn an_eager_rebalance_stops_every_member_and_a_cooperative_one_only_the_moving_partitions() {
+    let processed_during_rebalance = |assignor: &str| {
+        let (report, trace) = run_scenario(&crash_setup(
+            "AfterEach",
+            &format!("assignor: {assignor},"),
+            None,
+        ));
+        assert_eq!(report.groups["g"].rebalances, 1);
+        // The session times out at 13 s; the rebalance runs from there.
+        trace
+            .iter()
+            .filter(|e| {
+                e.kind == causeway::sim::trace::TraceKind::Processed
+                    && e.time_ns > 13 * SECOND + 5 * MS
+                    && e.time_ns < 13 * SECOND + 240 * MS
+            })
+            .count()
+    };
+    assert_eq!(processed_during_rebalance("range"), 0);
+    assert_eq!(processed_during_rebalance("round_robin"), 0);
+    assert!(processed_during_rebalance("cooperative_sticky") > 20);
 }

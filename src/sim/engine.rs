@@ -188,13 +188,40 @@ struct Rec {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Ev {
-    Arrival { producer: u16 },
-    Append { partition: u32, slot: u32 },
-    ProcessDone { group: u16, part: u32 },
-    RetryReady { group: u16, part: u32 },
-    AutoCommit { group: u16 },
+    Arrival {
+        producer: u16,
+    },
+    Append {
+        partition: u32,
+        slot: u32,
+    },
+    ProcessDone {
+        group: u16,
+        part: u32,
+        epoch: u32,
+    },
+    RetryReady {
+        group: u16,
+        part: u32,
+        epoch: u32,
+    },
+    SessionTimeout {
+        group: u16,
+        member: u16,
+        incarnation: u32,
+    },
+    RebalanceDone {
+        group: u16,
+        generation: u32,
+    },
+    AutoCommit {
+        group: u16,
+    },
     Sample,
-    Fault { index: u32, ending: bool },
+    Fault {
+        index: u32,
+        ending: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -264,6 +291,9 @@ struct KeySpace {
     cache: FxHashMap<u32, Vec<u32>>,
 }
 
+/// The join and sync round trips of one rebalance round.
+const REBALANCE_ROUND_TRIP: Nanos = 250 * MS;
+
 /// Key spaces with more keys than this are not cached (the key is hashed each time).
 const KEY_CACHE_LIMIT: u64 = 1 << 22;
 
@@ -286,6 +316,11 @@ struct GroupPart {
     attempt: u16,
     /// Processed since the last commit (for commit-after-batch).
     uncommitted: u32,
+    /// Bumped when in-flight work is abandoned (a crash, a reassignment), so its pending
+    /// completion event is recognised as stale.
+    epoch: u32,
+    /// Not fetched before this time (the cooperative protocol's second round).
+    paused_until: Nanos,
 }
 
 #[derive(Debug, Clone)]
@@ -293,6 +328,13 @@ struct MemberRt {
     free_slots: u32,
     parts: Vec<u32>,
     cursor: usize,
+    /// The process is running.
+    alive: bool,
+    /// The coordinator counts it as a member (a crashed member stays in the group until its
+    /// session times out).
+    in_group: bool,
+    /// Bumped at each crash, so a session timeout that fires after a restart is ignored.
+    incarnation: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -325,6 +367,20 @@ struct GroupRt {
     lag_series: Vec<(f64, u64)>,
     max_lag: u64,
     processed: u64,
+    id: String,
+    assignor: model::Assignor,
+    static_membership: bool,
+    concurrency: u32,
+    session_timeout: Nanos,
+    /// Topic name → partition count, of the topics the group reads.
+    topic_counts: std::collections::BTreeMap<String, u32>,
+    /// Every member stops fetching until this time (an eager rebalance).
+    paused_until: Nanos,
+    generation: u32,
+    /// The assignment a rebalance in progress will install: member → parts.
+    pending_assignment: Option<Vec<Vec<u32>>>,
+    rebalances: u64,
+    rebalance_pause: Nanos,
 }
 
 /// The streaming XXH3-64 hasher behind [`Sim::trace_hash`].
@@ -523,7 +579,34 @@ impl Sim {
             for &t in &topic_list {
                 topics[t as usize].groups |= 1u64 << g;
             }
-            let assignment = assign(group, &topic_list, &topics);
+            let topic_counts: std::collections::BTreeMap<String, u32> = topic_list
+                .iter()
+                .map(|&t| {
+                    (
+                        topics[t as usize].name.clone(),
+                        topics[t as usize].partitions,
+                    )
+                })
+                .collect();
+            let everyone: Vec<usize> = (0..group.members.max(1) as usize).collect();
+            let assignment = assign_members(
+                &group.id,
+                group.static_membership,
+                group.assignor,
+                &topic_counts,
+                &everyone,
+                &[],
+            )
+            .into_iter()
+            .map(|tps| {
+                tps.iter()
+                    .filter_map(|(t, p)| {
+                        let topic = topics.iter().find(|x| &x.name == t)?;
+                        Some(topic.first_partition + p)
+                    })
+                    .collect::<Vec<u32>>()
+            })
+            .collect::<Vec<_>>();
             let mut parts = Vec::new();
             let mut members = Vec::new();
             for (m, owned) in assignment.iter().enumerate() {
@@ -539,6 +622,8 @@ impl Sim {
                         in_flight: None,
                         attempt: 1,
                         uncommitted: 0,
+                        epoch: 0,
+                        paused_until: 0,
                     });
                     partitions[partition as usize]
                         .readers
@@ -548,6 +633,9 @@ impl Sim {
                     free_slots: group.concurrency.max(1),
                     parts: member_parts,
                     cursor: 0,
+                    alive: true,
+                    in_group: true,
+                    incarnation: 0,
                 });
             }
             let mut poison_keys = FxHashSet::default();
@@ -603,6 +691,25 @@ impl Sim {
                 lag_series: Vec::new(),
                 max_lag: 0,
                 processed: 0,
+                id: group.id.clone(),
+                assignor: group.assignor,
+                static_membership: group.static_membership,
+                concurrency: group.concurrency.max(1),
+                session_timeout: group.session_timeout_ms.saturating_mul(MS),
+                topic_counts: topic_list
+                    .iter()
+                    .map(|&t| {
+                        (
+                            topics[t as usize].name.clone(),
+                            topics[t as usize].partitions,
+                        )
+                    })
+                    .collect(),
+                paused_until: 0,
+                generation: 0,
+                pending_assignment: None,
+                rebalances: 0,
+                rebalance_pause: 0,
             });
         }
 
@@ -795,8 +902,22 @@ impl Sim {
                     self.append(p, rec);
                 }
             }
-            Ev::ProcessDone { group, part } => self.on_process_done(group, part),
-            Ev::RetryReady { group, part } => self.start_processing(group, part),
+            Ev::ProcessDone { group, part, epoch } => {
+                if self.groups[usize::from(group)].parts[part as usize].epoch == epoch {
+                    self.on_process_done(group, part);
+                }
+            }
+            Ev::RetryReady { group, part, epoch } => {
+                if self.groups[usize::from(group)].parts[part as usize].epoch == epoch {
+                    self.start_processing(group, part);
+                }
+            }
+            Ev::SessionTimeout {
+                group,
+                member,
+                incarnation,
+            } => self.on_session_timeout(group, member, incarnation),
+            Ev::RebalanceDone { group, generation } => self.on_rebalance_done(group, generation),
             Ev::AutoCommit { group } => self.on_auto_commit(group),
             Ev::Sample => self.on_sample(),
             Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
@@ -1043,9 +1164,12 @@ impl Sim {
     fn dispatch(&mut self, group: u16, member: u16) {
         let gi = usize::from(group);
         let mi = usize::from(member);
+        if self.groups[gi].paused_until > self.now {
+            return;
+        }
         loop {
             let m = &self.groups[gi].members[mi];
-            if m.free_slots == 0 || m.parts.is_empty() {
+            if !m.alive || m.free_slots == 0 || m.parts.is_empty() {
                 return;
             }
             let count = m.parts.len();
@@ -1085,8 +1209,9 @@ impl Sim {
     /// Whether a group partition has a record ready to start (and no record in flight).
     fn ready(&mut self, gi: usize, part: u32) -> bool {
         let reset = self.groups[gi].auto_offset_reset;
+        let now = self.now;
         let gp = &mut self.groups[gi].parts[part as usize];
-        if gp.in_flight.is_some() {
+        if gp.in_flight.is_some() || gp.paused_until > now {
             return false;
         }
         let p = &self.partitions[gp.partition as usize];
@@ -1111,7 +1236,8 @@ impl Sim {
         };
         // The fetch crosses the network once; then the record is processed.
         let at = self.now + self.network + service;
-        self.schedule(at, Ev::ProcessDone { group, part });
+        let epoch = g.parts[part as usize].epoch;
+        self.schedule(at, Ev::ProcessDone { group, part, epoch });
     }
 
     fn on_process_done(&mut self, group: u16, part: u32) {
@@ -1201,7 +1327,8 @@ impl Sim {
                     Some(offset),
                     Some((group, attempt + 1)),
                 );
-                self.schedule(self.now + delay, Ev::RetryReady { group, part });
+                let epoch = self.groups[gi].parts[part as usize].epoch;
+                self.schedule(self.now + delay, Ev::RetryReady { group, part, epoch });
             }
             Some(target) => {
                 // Non-blocking: commit, move on, and re-append the record after the backoff.
@@ -1357,6 +1484,209 @@ impl Sim {
         self.trim(partition);
         self.groups[gi].members[usize::from(member)].free_slots += 1;
         self.dispatch(group, member);
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Group membership: crashes, restarts, session timeouts and rebalances
+
+    fn dispatch_all(&mut self, group: u16) {
+        for m in 0..self.groups[usize::from(group)].members.len() {
+            self.dispatch(group, m as u16);
+        }
+    }
+
+    /// Gives up a part's in-flight work and rewinds it to its committed offset: whoever reads
+    /// it next starts there, so records processed but not committed are processed again.
+    fn rewind(&mut self, gi: usize, part: u32) {
+        let gp = &mut self.groups[gi].parts[part as usize];
+        gp.in_flight = None;
+        gp.attempt = 1;
+        gp.epoch += 1;
+        gp.uncommitted = 0;
+        if gp.position > gp.committed {
+            // Those records will be delivered again.
+            self.outstanding += gp.position - gp.committed;
+            gp.position = gp.committed;
+        }
+    }
+
+    fn crash_member(&mut self, group: u16, member: u16) {
+        let gi = usize::from(group);
+        let concurrency = self.groups[gi].concurrency;
+        let Some(m) = self.groups[gi].members.get_mut(usize::from(member)) else {
+            return;
+        };
+        if !m.alive {
+            return;
+        }
+        m.alive = false;
+        m.incarnation += 1;
+        let incarnation = m.incarnation;
+        let parts = m.parts.clone();
+        m.free_slots = concurrency;
+        for part in parts {
+            self.rewind(gi, part);
+        }
+        let at = self.now + self.groups[gi].session_timeout;
+        self.schedule(
+            at,
+            Ev::SessionTimeout {
+                group,
+                member,
+                incarnation,
+            },
+        );
+    }
+
+    fn restart_member(&mut self, group: u16, member: u16) {
+        let gi = usize::from(group);
+        let static_membership = self.groups[gi].static_membership;
+        let Some(m) = self.groups[gi].members.get_mut(usize::from(member)) else {
+            return;
+        };
+        if m.alive {
+            return;
+        }
+        m.alive = true;
+        if m.in_group && static_membership {
+            // A static member back within its session timeout keeps its partitions: no
+            // rebalance, it resumes from the committed offsets.
+            self.dispatch(group, member);
+        } else {
+            // A dynamic member rejoins under a new member id: the group rebalances.
+            m.in_group = true;
+            self.start_rebalance(group);
+        }
+    }
+
+    fn on_session_timeout(&mut self, group: u16, member: u16, incarnation: u32) {
+        let gi = usize::from(group);
+        let Some(m) = self.groups[gi].members.get_mut(usize::from(member)) else {
+            return;
+        };
+        if m.incarnation != incarnation || m.alive || !m.in_group {
+            return;
+        }
+        m.in_group = false;
+        self.start_rebalance(group);
+    }
+
+    /// Starts a rebalance: computes the new assignment, and pauses what the protocol pauses —
+    /// every partition for the eager assignors, only the moving ones for cooperative-sticky —
+    /// until in-flight records finish and the join and sync round trips are done.
+    fn start_rebalance(&mut self, group: u16) {
+        let gi = usize::from(group);
+        let g = &mut self.groups[gi];
+        g.generation += 1;
+        g.rebalances += 1;
+        let generation = g.generation;
+        let members: Vec<usize> = (0..g.members.len())
+            .filter(|&m| g.members[m].in_group)
+            .collect();
+        let owned: Vec<Vec<(String, u32)>> = members
+            .iter()
+            .map(|&m| {
+                g.members[m]
+                    .parts
+                    .iter()
+                    .map(|&part| {
+                        let partition = &self.partitions[g.parts[part as usize].partition as usize];
+                        (
+                            self.topics[partition.topic as usize].name.clone(),
+                            partition.index,
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let assignment = assign_members(
+            &g.id,
+            g.static_membership,
+            g.assignor,
+            &g.topic_counts,
+            &members,
+            &owned,
+        );
+        let mut pending = vec![Vec::new(); g.members.len()];
+        for (i, tps) in assignment.iter().enumerate() {
+            for (topic, index) in tps {
+                let Some(t) = self.topics.iter().find(|t| &t.name == topic) else {
+                    continue;
+                };
+                let partition = t.first_partition + index;
+                if let Some(part) = g.parts.iter().position(|gp| gp.partition == partition) {
+                    pending[members[i]].push(part as u32);
+                }
+            }
+        }
+        let eager = g.assignor != model::Assignor::CooperativeSticky;
+        // Which parts move to another member.
+        let mut moving = Vec::new();
+        for (m, parts) in pending.iter().enumerate() {
+            for &part in parts {
+                if g.parts[part as usize].member as usize != m
+                    || !g.members[g.parts[part as usize].member as usize].in_group
+                {
+                    moving.push(part);
+                }
+            }
+        }
+        let rounds = if eager { 1 } else { 2 };
+        let end = self.now + REBALANCE_ROUND_TRIP * rounds;
+        if eager {
+            g.paused_until = end;
+        } else {
+            for &part in &moving {
+                g.parts[part as usize].paused_until = end;
+            }
+        }
+        g.rebalance_pause += end - self.now;
+        g.pending_assignment = Some(pending);
+        self.schedule(end, Ev::RebalanceDone { group, generation });
+    }
+
+    /// Installs the assignment of the rebalance that just completed.
+    fn on_rebalance_done(&mut self, group: u16, generation: u32) {
+        let gi = usize::from(group);
+        if self.groups[gi].generation != generation {
+            return; // A newer rebalance superseded this one.
+        }
+        let Some(pending) = self.groups[gi].pending_assignment.take() else {
+            return;
+        };
+        let auto_commit = matches!(self.groups[gi].commit, CommitMode::Auto { .. });
+        for (m, parts) in pending.iter().enumerate() {
+            for &part in parts {
+                let old = self.groups[gi].parts[part as usize].member as usize;
+                if old == m {
+                    continue;
+                }
+                let old_alive = self.groups[gi].members[old].alive;
+                if old_alive {
+                    // The previous owner commits what it processed when the partition is
+                    // revoked (auto-commit does so on revocation; commit-after-processing
+                    // already has), then lets go of anything still in flight.
+                    let gp = &mut self.groups[gi].parts[part as usize];
+                    if auto_commit || gp.in_flight.is_none() {
+                        gp.committed = gp.position;
+                    }
+                }
+                self.rewind(gi, part);
+                self.groups[gi].parts[part as usize].member = m as u16;
+            }
+        }
+        let concurrency = self.groups[gi].concurrency;
+        for (m, parts) in pending.into_iter().enumerate() {
+            let busy = parts
+                .iter()
+                .filter(|&&p| self.groups[gi].parts[p as usize].in_flight.is_some())
+                .count() as u32;
+            let member = &mut self.groups[gi].members[m];
+            member.parts = parts;
+            member.cursor = 0;
+            member.free_slots = concurrency.saturating_sub(busy);
+        }
+        self.dispatch_all(group);
     }
 
     fn on_auto_commit(&mut self, group: u16) {
@@ -1612,14 +1942,22 @@ impl Sim {
                     }
                 }
             }
+            FaultKind::MemberCrash { group, member } => {
+                if let Some(g) = group_index(self, &group) {
+                    self.crash_member(g as u16, member as u16);
+                }
+            }
+            FaultKind::MemberRestart { group, member } => {
+                if let Some(g) = group_index(self, &group) {
+                    self.restart_member(g as u16, member as u16);
+                }
+            }
             FaultKind::BrokerCrash { .. }
             | FaultKind::BrokerRestart { .. }
-            | FaultKind::MemberCrash { .. }
-            | FaultKind::MemberRestart { .. }
             | FaultKind::NetworkPartition { .. } => {
                 self.unsupported.push(format!(
-                    "{} at {} ms is not simulated yet (replication and rebalances come in a \
-                     later engine release); the run continues without it",
+                    "{} at {} ms is not simulated yet (replication comes in a later engine \
+                     release); the run continues without it",
                     fault_name(&fault.kind),
                     fault.at_ms
                 ));
@@ -1728,6 +2066,8 @@ impl Sim {
                     g.name.clone(),
                     GroupReport {
                         processed: g.processed,
+                        rebalances: g.rebalances,
+                        rebalance_pause_ms: g.rebalance_pause as f64 / 1e6,
                         max_lag: g.max_lag,
                         final_lag: self.group_lag(gi),
                         lag_series: g.lag_series.clone(),
@@ -1799,48 +2139,36 @@ fn fault_name(kind: &FaultKind) -> String {
     }
 }
 
-/// The group's assignment at start: partitions (global indices) per member.
-fn assign(group: &model::ConsumerGroup, topic_list: &[u32], topics: &[TopicRt]) -> Vec<Vec<u32>> {
-    let members = group.members.max(1) as usize;
-    let counts: std::collections::BTreeMap<String, u32> = topic_list
-        .iter()
-        .map(|&t| {
-            (
-                topics[t as usize].name.clone(),
-                topics[t as usize].partitions,
-            )
-        })
-        .collect();
+/// Kafka's assignment for the listed members (indices into the group's members), with the
+/// partitions each owned before (for the sticky assignor). Returns, per listed member, its
+/// (topic, partition) pairs.
+fn assign_members(
+    group_id: &str,
+    static_membership: bool,
+    assignor: model::Assignor,
+    counts: &std::collections::BTreeMap<String, u32>,
+    members: &[usize],
+    owned: &[Vec<(String, u32)>],
+) -> Vec<Vec<(String, u32)>> {
     let names: Vec<String> = counts.keys().cloned().collect();
-    let subs: Vec<MemberSubscription> = (0..members)
-        .map(|m| MemberSubscription {
-            member_id: format!("{}-{m:05}", group.id),
-            group_instance_id: group
-                .static_membership
-                .then(|| format!("{}-instance-{m:05}", group.id)),
+    let subs: Vec<MemberSubscription> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| MemberSubscription {
+            // Zero-padded, so Kafka's string order is the members' index order.
+            member_id: format!("{group_id}-{m:05}"),
+            group_instance_id: static_membership.then(|| format!("{group_id}-instance-{m:05}")),
             subscription: names.clone(),
-            owned: Vec::new(),
+            owned: owned.get(i).cloned().unwrap_or_default(),
         })
         .collect();
-    let assignment = match group.assignor {
-        model::Assignor::Range => assign_range(&counts, &subs),
-        model::Assignor::RoundRobin => assign_round_robin(&counts, &subs),
-        model::Assignor::CooperativeSticky => assign_cooperative_sticky(&counts, &subs),
+    let assignment = match assignor {
+        model::Assignor::Range => assign_range(counts, &subs),
+        model::Assignor::RoundRobin => assign_round_robin(counts, &subs),
+        model::Assignor::CooperativeSticky => assign_cooperative_sticky(counts, &subs),
     };
     subs.iter()
-        .map(|s| {
-            assignment
-                .get(&s.member_id)
-                .map(|tps| {
-                    tps.iter()
-                        .filter_map(|(t, p)| {
-                            let topic = topics.iter().find(|x| &x.name == t)?;
-                            Some(topic.first_partition + p)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+        .map(|s| assignment.get(&s.member_id).cloned().unwrap_or_default())
         .collect()
 }
 

@@ -87,6 +87,10 @@ pub struct LatencyReport {
 pub struct GroupReport {
     /// Records processed successfully.
     pub processed: u64,
+    /// Rebalances.
+    pub rebalances: u64,
+    /// Time partitions spent paused by rebalances, in total.
+    pub rebalance_pause_ms: f64,
     /// The largest lag sampled.
     pub max_lag: u64,
     /// Lag at the end of the run.
