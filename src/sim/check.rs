@@ -17,6 +17,8 @@ pub enum Observation {
         record: u64,
         /// Bit `g` set: group `g` subscribes to the record's topic.
         groups: u64,
+        /// When.
+        at: Nanos,
     },
     /// A group finished a record: processed it (`ok`) or gave up on it (dead-lettered).
     Finished {
@@ -33,7 +35,7 @@ pub enum Observation {
         /// When.
         at: Nanos,
     },
-    /// The log deleted a record before the groups in `groups` read it (retention).
+    /// The log lost a record before the groups in `groups` read it.
     Deleted {
         /// The record.
         record: u64,
@@ -41,12 +43,23 @@ pub enum Observation {
         groups: u64,
         /// When.
         at: Nanos,
+        /// Why it is gone.
+        reason: LossReason,
     },
     /// No record below this id can be delivered again: state about older ids may go.
     Watermark {
         /// The smallest record id still deliverable.
         record: u64,
     },
+}
+
+/// Why a record left a log before it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossReason {
+    /// Retention (time or size) deleted it.
+    Retention,
+    /// A new leader did not have it, and the log was truncated.
+    LeaderChange,
 }
 
 /// One checker's verdict.
@@ -69,7 +82,11 @@ pub struct Checkers {
     group_names: Vec<String>,
     idempotent: Vec<bool>,
     /// Record → groups (bits) that still have to process it.
-    pending: FxHashMap<u64, u64>,
+    pending: FxHashMap<u64, (u64, Nanos)>,
+    /// Record → groups (bits) that finished it before its acknowledgement reached the
+    /// producer (consumers read at the high watermark; the produce response is still on its
+    /// way).
+    finished_early: FxHashMap<u64, u64>,
     /// (group, record) pairs processed successfully, kept while the record can come again.
     processed: FxHashSet<(u16, u64)>,
     /// (group, origin, key space, key) → the highest record id processed.
@@ -90,6 +107,7 @@ impl Checkers {
             group_names,
             idempotent,
             pending: FxHashMap::default(),
+            finished_early: FxHashMap::default(),
             processed: FxHashSet::default(),
             last_by_key: FxHashMap::default(),
             lost: 0,
@@ -111,9 +129,11 @@ impl Checkers {
     /// Takes one observation.
     pub fn observe(&mut self, observation: Observation) {
         match observation {
-            Observation::Acknowledged { record, groups } => {
+            Observation::Acknowledged { record, groups, at } => {
+                let early = self.finished_early.remove(&record).unwrap_or(0);
+                let groups = groups & !early;
                 if groups != 0 {
-                    *self.pending.entry(record).or_insert(0) |= groups;
+                    self.pending.entry(record).or_insert((0, at)).0 |= groups;
                 }
             }
             Observation::Finished {
@@ -124,11 +144,15 @@ impl Checkers {
                 ok,
                 at,
             } => {
-                if let Some(bits) = self.pending.get_mut(&record) {
-                    *bits &= !(1u64 << (group % 64));
-                    if *bits == 0 {
-                        self.pending.remove(&record);
+                let bit = 1u64 << (group % 64);
+                match self.pending.get_mut(&record) {
+                    Some((bits, _)) => {
+                        *bits &= !bit;
+                        if *bits == 0 {
+                            self.pending.remove(&record);
+                        }
                     }
+                    None => *self.finished_early.entry(record).or_insert(0) |= bit,
                 }
                 if !ok {
                     return;
@@ -174,8 +198,13 @@ impl Checkers {
                     }
                 }
             }
-            Observation::Deleted { record, groups, at } => {
-                let Some(bits) = self.pending.get_mut(&record) else {
+            Observation::Deleted {
+                record,
+                groups,
+                at,
+                reason,
+            } => {
+                let Some((bits, _)) = self.pending.get_mut(&record) else {
                     return;
                 };
                 let lost_for = *bits & groups;
@@ -189,9 +218,14 @@ impl Checkers {
                 self.lost += u64::from(lost_for.count_ones());
                 if self.lost_example.is_none() {
                     let g = lost_for.trailing_zeros() as u16;
+                    let how = match reason {
+                        LossReason::Retention => "was deleted by retention",
+                        LossReason::LeaderChange => {
+                            "was acknowledged, then cut from the log by a leader change"
+                        }
+                    };
                     self.lost_example = Some(format!(
-                        "record {record} was deleted by retention at {:.3} s before group `{}` \
-                         read it",
+                        "record {record} {how} at {:.3} s before group `{}` read it",
                         at as f64 / 1e9,
                         self.group_name(g)
                     ));
@@ -199,16 +233,21 @@ impl Checkers {
             }
             Observation::Watermark { record } => {
                 self.processed.retain(|(_, id)| *id >= record);
+                self.finished_early.retain(|id, _| *id >= record);
             }
         }
     }
 
-    /// Records acknowledged but neither processed, dead-lettered nor lost by now: (group,
-    /// record) pairs, at most `limit` of them, lowest record first.
-    pub fn stuck(&self, limit: usize) -> (u64, Vec<(String, u64)>) {
+    /// Records acknowledged before `acked_before` and neither processed, dead-lettered nor
+    /// lost by now: their count over (group, record) pairs, and at most `limit` of the pairs,
+    /// lowest record first.
+    pub fn stuck(&self, limit: usize, acked_before: Nanos) -> (u64, Vec<(String, u64)>) {
         let mut total = 0u64;
         let mut all: Vec<(u64, u64)> = Vec::new();
-        for (&record, &bits) in &self.pending {
+        for (&record, &(bits, at)) in &self.pending {
+            if at >= acked_before {
+                continue;
+            }
             total += u64::from(bits.count_ones());
             all.push((record, bits));
         }
@@ -242,9 +281,10 @@ impl Checkers {
         self.order_violations
     }
 
-    /// The verdicts at the end of a run.
-    pub fn verdicts(&self) -> Vec<Verdict> {
-        let (stuck, stuck_examples) = self.stuck(1);
+    /// The verdicts at the end of a run. Records acknowledged from `stuck_after` on are still
+    /// on their way, not stuck (a run cut off by its time limit ends with some in flight).
+    pub fn verdicts(&self, stuck_after: Nanos) -> Vec<Verdict> {
+        let (stuck, stuck_examples) = self.stuck(1, stuck_after);
         vec![
             Verdict {
                 name: "no-lost-records",
@@ -301,18 +341,20 @@ mod tests {
         c.observe(Observation::Acknowledged {
             record: 1,
             groups: 0b11,
+            at: 0,
         });
         c.observe(finished(1, 1, 0, true));
         c.observe(Observation::Deleted {
             record: 1,
             groups: 0b11,
             at: 5,
+            reason: LossReason::Retention,
         });
         assert_eq!(c.lost(), 1);
-        let v = c.verdicts();
+        let v = c.verdicts(u64::MAX);
         assert!(!v[0].passed);
         assert!(v[0].example.as_deref().unwrap_or("").contains("group `a`"));
-        assert_eq!(c.stuck(10).0, 0);
+        assert_eq!(c.stuck(10, u64::MAX).0, 0);
     }
 
     #[test]
@@ -323,7 +365,7 @@ mod tests {
         c.observe(finished(1, 7, 0, true));
         c.observe(finished(1, 7, 0, true));
         assert_eq!(c.duplicates(), 2);
-        let v = c.verdicts();
+        let v = c.verdicts(u64::MAX);
         assert_eq!(v[1].violations, 1);
         assert!(v[1].example.as_deref().unwrap_or("").contains("group `a`"));
     }
@@ -340,19 +382,35 @@ mod tests {
     }
 
     #[test]
+    fn a_record_processed_before_its_acknowledgement_arrives_is_not_stuck() {
+        let mut c = checkers();
+        c.observe(finished(0, 3, 0, true));
+        c.observe(Observation::Acknowledged {
+            record: 3,
+            groups: 0b01,
+            at: 0,
+        });
+        assert_eq!(c.stuck(10, u64::MAX).0, 0);
+    }
+
+    #[test]
     fn unfinished_records_are_stuck_at_the_end() {
         let mut c = checkers();
         c.observe(Observation::Acknowledged {
             record: 9,
             groups: 0b01,
+            at: 10,
         });
         c.observe(Observation::Acknowledged {
             record: 4,
             groups: 0b10,
+            at: 20,
         });
-        let (n, examples) = c.stuck(5);
+        let (n, examples) = c.stuck(5, u64::MAX);
         assert_eq!(n, 2);
         assert_eq!(examples, [("b".to_owned(), 4), ("a".to_owned(), 9)]);
+        // Acknowledged too recently to call stuck.
+        assert_eq!(c.stuck(5, 15).0, 1);
     }
 
     #[test]

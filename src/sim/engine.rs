@@ -20,7 +20,7 @@ use crate::model::{
 use super::assign::{
     MemberSubscription, assign_cooperative_sticky, assign_range, assign_round_robin,
 };
-use super::check::{Checkers, Observation};
+use super::check::{Checkers, LossReason, Observation};
 use super::report::{
     AlertReport, ExpectationReport, GroupReport, LatencyReport, Report, TopicReport,
 };
@@ -214,6 +214,27 @@ enum Ev {
         group: u16,
         generation: u32,
     },
+    FollowerFetch {
+        partition: u32,
+        replica: u8,
+    },
+    RetryHeld {
+        partition: u32,
+    },
+    FetchResponse {
+        partition: u32,
+        replica: u8,
+        leo: u64,
+    },
+    AckResponse {
+        partition: u32,
+        upto: u64,
+        leader_epoch: u32,
+    },
+    ControllerDetect {
+        broker: u32,
+        incarnation: u32,
+    },
     AutoCommit {
         group: u16,
     },
@@ -235,6 +256,9 @@ struct Scheduled {
 struct BrokerRt {
     busy_until: Nanos,
     ns_per_byte: f64,
+    alive: bool,
+    /// Bumped at each crash, so a controller detection that fires after a restart is ignored.
+    incarnation: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -253,9 +277,35 @@ struct TopicRt {
 struct PartitionRt {
     topic: u32,
     index: u32,
-    leader: u32,
+    /// Brokers (indices) holding a replica, the preferred leader first.
+    replicas: Vec<u32>,
+    /// Each replica's log end offset; the log itself is the leader's, and a follower's log is
+    /// the prefix of it up to its log end offset.
+    leo: Vec<u64>,
+    /// Whether each replica is in the ISR.
+    in_isr: Vec<bool>,
+    /// Each follower's log end as the leader last heard it (from its fetch requests): what
+    /// the high watermark and the ISR are computed from.
+    known_leo: Vec<u64>,
+    /// A follower's fetch request is parked at the leader, waiting for new records.
+    parked: Vec<bool>,
+    /// The leader, as an index into `replicas`; `None` while the partition is offline.
+    leader: Option<usize>,
+    /// High watermark: what every in-sync replica has; consumers read below it.
+    hw: u64,
+    min_isr: u32,
+    /// Records waiting for the high watermark before they are acknowledged (acks=all).
+    awaiting_ack: VecDeque<(u64, Rec)>,
+    /// Records producers hold for this partition while it cannot take writes, in order
+    /// (Kafka's record accumulator keeps a partition's batches in order).
+    held: VecDeque<Rec>,
+    retry_scheduled: bool,
+    /// Bumped at each leader election; acknowledgements in flight from an older leader are
+    /// lost with it.
+    leader_epoch: u32,
     log: VecDeque<Rec>,
     start_offset: u64,
+    /// The leader's log end offset.
     end_offset: u64,
     bytes: u64,
     /// The group partitions reading this partition: (group, part index).
@@ -291,6 +341,19 @@ struct KeySpace {
     cache: FxHashMap<u32, Vec<u32>>,
 }
 
+/// `retry.backoff.ms`: a producer's wait before resending a failed request.
+const RETRY_BACKOFF: Nanos = 100 * MS;
+
+/// `delivery.timeout.ms`: how long a producer keeps retrying a record before failing it.
+const DELIVERY_TIMEOUT: Nanos = 120 * SECOND;
+
+/// How long the controller takes to notice a dead broker (KRaft's `broker.session.timeout.ms`).
+const BROKER_SESSION_TIMEOUT: Nanos = 9 * SECOND;
+
+/// In a run cut off by its time limit, records acknowledged this recently are in flight, not
+/// stuck.
+const STUCK_GRACE: Nanos = 30 * SECOND;
+
 /// The join and sync round trips of one rebalance round.
 const REBALANCE_ROUND_TRIP: Nanos = 250 * MS;
 
@@ -321,6 +384,9 @@ struct GroupPart {
     epoch: u32,
     /// Not fetched before this time (the cooperative protocol's second round).
     paused_until: Nanos,
+    /// The consumer had read everything visible and is long-polling: the next record reaches
+    /// it one network hop after it becomes visible. A backlog is already fetched.
+    caught_up: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -439,6 +505,15 @@ pub struct Sim {
     alerts: Vec<AlertReport>,
     unsupported: Vec<String>,
     key_buffer: String,
+    /// Broker ids of the model, by broker index.
+    broker_ids: Vec<u32>,
+    unclean_leader_election: bool,
+    /// Whether each producer has `enable.idempotence`.
+    idempotent_producers: Vec<bool>,
+    produce_failed: u64,
+    not_enough_replicas: u64,
+    max_under_replicated: u64,
+    under_replicated_series: Vec<(f64, u64)>,
     finished: bool,
 }
 
@@ -487,6 +562,8 @@ impl Sim {
             .map(|b| BrokerRt {
                 busy_until: 0,
                 ns_per_byte: 1e9 / (b.write_mb_per_s * 1e6),
+                alive: true,
+                incarnation: 0,
             })
             .collect();
         let broker_count = brokers.len().max(1) as u32;
@@ -494,11 +571,25 @@ impl Sim {
         let mut partitions = Vec::new();
         for (t, topic) in model.topics.iter().enumerate() {
             let first_partition = partitions.len() as u32;
+            let rf = topic.replication_factor.clamp(1, broker_count);
             for p in 0..topic.partitions {
+                let replicas: Vec<u32> =
+                    (0..rf).map(|j| (t as u32 + p + j) % broker_count).collect();
                 partitions.push(PartitionRt {
                     topic: t as u32,
                     index: p,
-                    leader: (t as u32 + p) % broker_count,
+                    leo: vec![0; replicas.len()],
+                    in_isr: vec![true; replicas.len()],
+                    known_leo: vec![0; replicas.len()],
+                    parked: vec![true; replicas.len()],
+                    replicas,
+                    leader: Some(0),
+                    hw: 0,
+                    min_isr: topic.min_insync_replicas.max(1),
+                    awaiting_ack: VecDeque::new(),
+                    held: VecDeque::new(),
+                    retry_scheduled: false,
+                    leader_epoch: 0,
                     log: VecDeque::new(),
                     start_offset: 0,
                     end_offset: 0,
@@ -624,6 +715,7 @@ impl Sim {
                         uncommitted: 0,
                         epoch: 0,
                         paused_until: 0,
+                        caught_up: true,
                     });
                     partitions[partition as usize]
                         .readers
@@ -763,6 +855,17 @@ impl Sim {
             alerts: Vec::new(),
             unsupported: Vec::new(),
             key_buffer: String::new(),
+            broker_ids: model.cluster.brokers.iter().map(|b| b.id).collect(),
+            unclean_leader_election: model.cluster.unclean_leader_election,
+            idempotent_producers: model
+                .producers
+                .iter()
+                .map(|p| p.enable_idempotence)
+                .collect(),
+            produce_failed: 0,
+            not_enough_replicas: 0,
+            max_under_replicated: 0,
+            under_replicated_series: Vec::new(),
             finished: false,
         };
         for p in 0..sim.producers.len() {
@@ -918,6 +1021,22 @@ impl Sim {
                 incarnation,
             } => self.on_session_timeout(group, member, incarnation),
             Ev::RebalanceDone { group, generation } => self.on_rebalance_done(group, generation),
+            Ev::FollowerFetch { partition, replica } => self.on_follower_fetch(partition, replica),
+            Ev::RetryHeld { partition } => self.on_retry_held(partition),
+            Ev::FetchResponse {
+                partition,
+                replica,
+                leo,
+            } => self.on_fetch_response(partition, replica, leo),
+            Ev::AckResponse {
+                partition,
+                upto,
+                leader_epoch,
+            } => self.on_ack_response(partition, upto, leader_epoch),
+            Ev::ControllerDetect {
+                broker,
+                incarnation,
+            } => self.on_controller_detect(broker, incarnation),
             Ev::AutoCommit { group } => self.on_auto_commit(group),
             Ev::Sample => self.on_sample(),
             Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
@@ -1079,7 +1198,21 @@ impl Sim {
 
     /// Sends a record to its partition's leader: network, then the broker's disk queue.
     fn send(&mut self, partition: u32, rec: Rec) {
-        let leader = self.partitions[partition as usize].leader as usize;
+        if !self.partitions[partition as usize].held.is_empty() {
+            // Earlier records for this partition are waiting: keep the order.
+            self.retry_send(partition, rec);
+            return;
+        }
+        self.send_to_leader(partition, rec);
+    }
+
+    fn send_to_leader(&mut self, partition: u32, rec: Rec) {
+        let Some(leader) = self.leader_broker(partition) else {
+            // No leader to talk to (offline, or its broker died and the controller has not
+            // noticed yet): the producer backs off and retries.
+            self.retry_send(partition, rec);
+            return;
+        };
         let arrive = self.now + self.network;
         let broker = &mut self.brokers[leader];
         let start = arrive.max(broker.busy_until);
@@ -1109,20 +1242,99 @@ impl Sim {
         self.checkers.observe(Observation::Acknowledged {
             record: rec.id,
             groups,
+            at: self.now,
         });
     }
 
-    /// Appends to the leader's log, acknowledges, and wakes the readers.
+    /// The broker of a partition's leader, if it has a live one.
+    fn leader_broker(&self, partition: u32) -> Option<usize> {
+        let p = &self.partitions[partition as usize];
+        let broker = *p.replicas.get(p.leader?)? as usize;
+        self.brokers[broker].alive.then_some(broker)
+    }
+
+    /// The acks a record is written with: its producer's, or `all` for what groups publish
+    /// (reactions, retries, dead-letter copies), as Kafka's producer defaults to.
+    fn acks_of(&self, rec: &Rec) -> Acks {
+        if rec.retry_group == NONE_U16 && rec.causation == rec.id {
+            self.producers
+                .get(usize::from(rec.origin))
+                .map_or(Acks::All, |p| p.acks)
+        } else {
+            Acks::All
+        }
+    }
+
+    /// A send that failed (no leader, not enough replicas): the producer holds the record,
+    /// in order behind any others for the partition, and retries after `retry.backoff.ms`
+    /// until `delivery.timeout.ms`, then gives up on it.
+    fn retry_send(&mut self, partition: u32, rec: Rec) {
+        let p = &mut self.partitions[partition as usize];
+        p.held.push_back(rec);
+        if !p.retry_scheduled {
+            p.retry_scheduled = true;
+            self.schedule(self.now + RETRY_BACKOFF, Ev::RetryHeld { partition });
+        }
+    }
+
+    fn on_retry_held(&mut self, partition: u32) {
+        self.partitions[partition as usize].retry_scheduled = false;
+        let writable = self.leader_broker(partition).is_some();
+        while let Some(rec) = self.partitions[partition as usize].held.front().copied() {
+            if self.now.saturating_sub(rec.produced_at) >= DELIVERY_TIMEOUT {
+                self.partitions[partition as usize].held.pop_front();
+                self.produce_failed += 1;
+                continue;
+            }
+            if !writable {
+                break;
+            }
+            self.partitions[partition as usize].held.pop_front();
+            self.send_to_leader(partition, rec);
+            if !self.partitions[partition as usize].held.is_empty()
+                && self.partitions[partition as usize].retry_scheduled
+            {
+                // It failed again and went back to the queue: try later.
+                return;
+            }
+        }
+        let p = &mut self.partitions[partition as usize];
+        if !p.held.is_empty() && !p.retry_scheduled {
+            p.retry_scheduled = true;
+            self.schedule(self.now + RETRY_BACKOFF, Ev::RetryHeld { partition });
+        }
+    }
+
+    /// Appends to the leader's log and starts replication; acknowledges what the record's
+    /// acks level allows now.
     fn append(&mut self, partition: u32, mut rec: Rec) {
+        if self.leader_broker(partition).is_none() {
+            self.retry_send(partition, rec);
+            return;
+        }
+        let acks = self.acks_of(&rec);
+        if acks == Acks::All {
+            let p = &self.partitions[partition as usize];
+            let isr = p.in_isr.iter().filter(|&&i| i).count() as u32;
+            if isr < p.min_isr {
+                // NotEnoughReplicas: the leader refuses acks=all writes.
+                self.not_enough_replicas += 1;
+                self.retry_send(partition, rec);
+                return;
+            }
+        }
         rec.appended_at = self.now;
         let topic = self.partitions[partition as usize].topic;
         let offset = {
             let p = &mut self.partitions[partition as usize];
             let offset = p.end_offset;
             p.end_offset += 1;
-            if p.readers.is_empty() {
-                // Nobody reads this partition (a dead-letter topic, say): keeping the record
-                // would only make memory grow with the run.
+            if let Some(l) = p.leader {
+                p.leo[l] = p.end_offset;
+            }
+            if p.readers.is_empty() && p.replicas.len() == 1 {
+                // Nobody reads this partition (a dead-letter topic, say) and nothing can
+                // truncate it: keeping the record would only make memory grow with the run.
                 p.start_offset = p.end_offset;
             } else {
                 p.log.push_back(rec);
@@ -1134,27 +1346,441 @@ impl Sim {
         let readers = self.topics[topic as usize].groups.count_ones();
         self.outstanding += u64::from(readers);
         self.emit_trace(TraceKind::Appended, &rec, partition, Some(offset), None);
+        match acks {
+            Acks::Zero => {}
+            Acks::One => self.acknowledge_record(&rec, topic),
+            Acks::All => self.partitions[partition as usize]
+                .awaiting_ack
+                .push_back((offset, rec)),
+        }
+        self.enforce_size_retention(partition);
+        self.replicate(partition);
+        self.update_hw(partition);
+    }
+
+    /// The acknowledgement of a record: counted for producers' records, and in every case
+    /// the checkers learn that the subscribing groups must now process it.
+    fn acknowledge_record(&mut self, rec: &Rec, topic: u32) {
         let from_producer = rec.retry_group == NONE_U16
             && usize::from(rec.origin) < self.producers.len()
             && rec.causation == rec.id;
-        if from_producer && self.producers[usize::from(rec.origin)].acks != Acks::Zero {
-            self.acknowledge(&rec, topic);
-        }
-        if rec.retry_group != NONE_U16 || !from_producer {
-            // Re-appended retries and reaction records: every subscribing group must handle
-            // this copy, which the checkers learn as an acknowledgement.
+        if from_producer {
+            if self.producers[usize::from(rec.origin)].acks == Acks::Zero {
+                return; // Counted when sent.
+            }
+            self.acknowledge(rec, topic);
+        } else {
             let groups = self.topics[topic as usize].groups;
             self.checkers.observe(Observation::Acknowledged {
                 record: rec.id,
                 groups,
+                at: self.now,
             });
         }
-        self.enforce_size_retention(partition);
-        let readers: Vec<(u16, u32)> = self.partitions[partition as usize].readers.clone();
-        for (g, part) in readers {
+    }
+
+    /// Answers the fetch requests parked at the leader: new records are on their way.
+    fn replicate(&mut self, partition: u32) {
+        if self.leader_broker(partition).is_none() {
+            return;
+        }
+        for r in 0..self.partitions[partition as usize].replicas.len() {
+            let p = &self.partitions[partition as usize];
+            if Some(r) == p.leader || !p.parked[r] || p.leo[r] >= p.end_offset {
+                continue;
+            }
+            self.respond_to_fetch(partition, r);
+        }
+    }
+
+    fn respond_to_fetch(&mut self, partition: u32, r: usize) {
+        let p = &mut self.partitions[partition as usize];
+        p.parked[r] = false;
+        let leo = p.end_offset;
+        self.schedule(
+            self.now + self.network,
+            Ev::FetchResponse {
+                partition,
+                replica: r as u8,
+                leo,
+            },
+        );
+    }
+
+    /// A follower's fetch request reaches the leader. It carries the follower's log end, so
+    /// the leader learns what the follower has (and may advance the high watermark); it is
+    /// answered at once when there are newer records, else parked until there are.
+    fn on_follower_fetch(&mut self, partition: u32, replica: u8) {
+        let r = usize::from(replica);
+        let follower_alive = {
+            let p = &self.partitions[partition as usize];
+            self.brokers[p.replicas[r] as usize].alive
+        };
+        if !follower_alive || self.leader_broker(partition).is_none() {
+            self.partitions[partition as usize].parked[r] = true;
+            return;
+        }
+        {
+            let p = &mut self.partitions[partition as usize];
+            p.known_leo[r] = p.leo[r].min(p.end_offset);
+            if p.known_leo[r] >= p.end_offset {
+                // Caught up with the leader: (back) in sync.
+                p.in_isr[r] = true;
+            }
+        }
+        self.update_hw(partition);
+        let p = &mut self.partitions[partition as usize];
+        if p.leo[r] < p.end_offset {
+            self.respond_to_fetch(partition, r);
+        } else {
+            p.parked[r] = true;
+        }
+    }
+
+    /// A fetch response reaches the follower: it appends the records and asks for more.
+    fn on_fetch_response(&mut self, partition: u32, replica: u8, leo: u64) {
+        let r = usize::from(replica);
+        let alive = {
+            let p = &self.partitions[partition as usize];
+            self.brokers[p.replicas[r] as usize].alive
+        };
+        if !alive {
+            self.partitions[partition as usize].parked[r] = true;
+            return;
+        }
+        let p = &mut self.partitions[partition as usize];
+        if p.leader.is_none() || Some(r) == p.leader {
+            p.parked[r] = true;
+            return;
+        }
+        // A leader change may have truncated the log below what the response carried.
+        p.leo[r] = p.leo[r].max(leo.min(p.end_offset));
+        self.schedule(
+            self.now + self.network,
+            Ev::FollowerFetch { partition, replica },
+        );
+    }
+
+    /// Moves the high watermark to what every in-sync replica has, acknowledges acks=all
+    /// records below it, and wakes the readers.
+    fn update_hw(&mut self, partition: u32) {
+        let p = &mut self.partitions[partition as usize];
+        if p.leader.is_none() {
+            return;
+        }
+        let leader = p.leader;
+        let hw = (0..p.replicas.len())
+            .filter(|&r| p.in_isr[r])
+            .map(|r| {
+                if Some(r) == leader {
+                    p.end_offset
+                } else {
+                    p.known_leo[r]
+                }
+            })
+            .min()
+            .unwrap_or(p.end_offset)
+            .min(p.end_offset);
+        if hw <= p.hw {
+            return;
+        }
+        p.hw = hw;
+        let leader_epoch = p.leader_epoch;
+        if p.awaiting_ack
+            .front()
+            .is_some_and(|(offset, _)| *offset < hw)
+        {
+            if self.network == 0 {
+                self.on_ack_response(partition, hw, leader_epoch);
+            } else {
+                // The produce responses travel back to the producers.
+                self.schedule(
+                    self.now + self.network,
+                    Ev::AckResponse {
+                        partition,
+                        upto: hw,
+                        leader_epoch,
+                    },
+                );
+            }
+        }
+        self.wake_readers(partition);
+    }
+
+    /// Produce responses for records below `upto` reach their producers — unless the leader
+    /// that sent them has been replaced meanwhile (then the election already decided their
+    /// fate).
+    fn on_ack_response(&mut self, partition: u32, upto: u64, leader_epoch: u32) {
+        if self.partitions[partition as usize].leader_epoch != leader_epoch {
+            return;
+        }
+        let topic = self.partitions[partition as usize].topic;
+        while let Some(&(offset, rec)) = self.partitions[partition as usize].awaiting_ack.front() {
+            if offset >= upto {
+                break;
+            }
+            self.partitions[partition as usize].awaiting_ack.pop_front();
+            self.acknowledge_record(&rec, topic);
+        }
+    }
+
+    fn wake_readers(&mut self, partition: u32) {
+        for i in 0..self.partitions[partition as usize].readers.len() {
+            let (g, part) = self.partitions[partition as usize].readers[i];
             let member = self.groups[usize::from(g)].parts[part as usize].member;
             self.dispatch(g, member);
         }
+    }
+
+    fn crash_broker(&mut self, broker: u32) {
+        let Some(b) = self.brokers.get_mut(broker as usize) else {
+            return;
+        };
+        if !b.alive {
+            return;
+        }
+        b.alive = false;
+        b.incarnation += 1;
+        b.busy_until = self.now;
+        let incarnation = b.incarnation;
+        self.schedule(
+            self.now + BROKER_SESSION_TIMEOUT,
+            Ev::ControllerDetect {
+                broker,
+                incarnation,
+            },
+        );
+    }
+
+    /// The controller notices a dead broker: its replicas leave the ISRs, and partitions it
+    /// led get a new leader from the ISR (or any replica, with unclean election).
+    fn on_controller_detect(&mut self, broker: u32, incarnation: u32) {
+        let Some(b) = self.brokers.get(broker as usize) else {
+            return;
+        };
+        if b.alive || b.incarnation != incarnation {
+            return;
+        }
+        for partition in 0..self.partitions.len() as u32 {
+            let Some(r) = self.partitions[partition as usize]
+                .replicas
+                .iter()
+                .position(|&x| x == broker)
+            else {
+                continue;
+            };
+            if self.partitions[partition as usize].leader == Some(r) {
+                self.elect_leader(partition);
+            } else {
+                self.partitions[partition as usize].in_isr[r] = false;
+                self.update_hw(partition);
+            }
+        }
+    }
+
+    /// Elects a new leader: the first live in-sync replica; failing that, with unclean leader
+    /// election, the first live replica. The log is truncated to the new leader's end:
+    /// acknowledged records beyond it (acks=1, or any with unclean election) are lost.
+    fn elect_leader(&mut self, partition: u32) {
+        let old = self.partitions[partition as usize].leader;
+        let candidate = {
+            let p = &self.partitions[partition as usize];
+            let live = |r: usize| self.brokers[p.replicas[r] as usize].alive;
+            (0..p.replicas.len())
+                .find(|&r| Some(r) != old && p.in_isr[r] && live(r))
+                .or_else(|| {
+                    if self.unclean_leader_election {
+                        (0..p.replicas.len()).find(|&r| Some(r) != old && live(r))
+                    } else {
+                        None
+                    }
+                })
+        };
+        let Some(new) = candidate else {
+            // Offline: the last in-sync replica stays in the ISR, to lead when it returns.
+            self.partitions[partition as usize].leader = None;
+            return;
+        };
+        {
+            let p = &mut self.partitions[partition as usize];
+            if let Some(o) = old {
+                p.in_isr[o] = false;
+            }
+            p.leader = Some(new);
+            p.in_isr[new] = true;
+            p.leader_epoch += 1;
+        }
+        let new_end = self.partitions[partition as usize].leo[new];
+        self.truncate(partition, new_end);
+        {
+            // The followers send their fetch requests to the new leader, which knows nothing
+            // of them until they do.
+            let p = &mut self.partitions[partition as usize];
+            for r in 0..p.replicas.len() {
+                p.known_leo[r] = if r == new { new_end } else { 0 };
+            }
+        }
+        for r in 0..self.partitions[partition as usize].replicas.len() {
+            if r != new && self.partitions[partition as usize].parked[r] {
+                self.partitions[partition as usize].parked[r] = false;
+                self.schedule(
+                    self.now + self.network,
+                    Ev::FollowerFetch {
+                        partition,
+                        replica: r as u8,
+                    },
+                );
+            }
+        }
+        // Records waiting for acks=all: those the new leader lacks are re-sent by their
+        // producer; those it has are acknowledged once replicated — unless the producer is not
+        // idempotent: then its timed-out request is retried and appends them a second time.
+        let waiting: Vec<(u64, Rec)> = self.partitions[partition as usize]
+            .awaiting_ack
+            .drain(..)
+            .collect();
+        for (offset, rec) in waiting {
+            let idempotent = rec.retry_group == NONE_U16
+                && rec.causation == rec.id
+                && self
+                    .idempotent_producers
+                    .get(usize::from(rec.origin))
+                    .copied()
+                    .unwrap_or(true);
+            if offset < new_end && idempotent {
+                // The producer's retry is recognised by its sequence number and answered
+                // without a second append, once the record is replicated.
+                self.partitions[partition as usize]
+                    .awaiting_ack
+                    .push_back((offset, rec));
+            } else {
+                // Missing from the new leader, or present but without idempotence: the retry
+                // appends it (again).
+                self.retry_send(partition, rec);
+            }
+        }
+        let leader_epoch = {
+            let p = &mut self.partitions[partition as usize];
+            p.hw = p.hw.min(new_end);
+            p.leader_epoch
+        };
+        self.update_hw(partition);
+        // Records the new leader already has below its high watermark are answered now.
+        let hw = self.partitions[partition as usize].hw;
+        self.on_ack_response(partition, hw, leader_epoch);
+        self.replicate(partition);
+        self.wake_readers(partition);
+    }
+
+    /// Cuts the partition's log back to `end` (a leader change): what was beyond is gone.
+    fn truncate(&mut self, partition: u32, end: u64) {
+        while self.partitions[partition as usize].end_offset > end {
+            let offset = self.partitions[partition as usize].end_offset - 1;
+            let rec = {
+                let p = &mut self.partitions[partition as usize];
+                p.end_offset = offset;
+                if offset >= p.start_offset {
+                    let rec = p.log.pop_back();
+                    if let Some(r) = &rec {
+                        p.bytes = p.bytes.saturating_sub(u64::from(r.size));
+                    }
+                    rec
+                } else {
+                    p.start_offset = offset;
+                    None
+                }
+            };
+            let Some(rec) = rec else {
+                continue;
+            };
+            let mut lost_for = 0u64;
+            for &(g, part) in &self.partitions[partition as usize].readers {
+                let gp = &self.groups[usize::from(g)].parts[part as usize];
+                if gp.position <= offset {
+                    lost_for |= 1u64 << g;
+                }
+            }
+            self.outstanding = self
+                .outstanding
+                .saturating_sub(u64::from(lost_for.count_ones()));
+            self.emit_trace(TraceKind::Lost, &rec, partition, Some(offset), None);
+            self.checkers.observe(Observation::Deleted {
+                record: rec.id,
+                groups: lost_for,
+                at: self.now,
+                reason: LossReason::LeaderChange,
+            });
+        }
+        let p = &mut self.partitions[partition as usize];
+        for leo in &mut p.leo {
+            *leo = (*leo).min(end);
+        }
+        for leo in &mut p.known_leo {
+            *leo = (*leo).min(end);
+        }
+    }
+
+    fn restart_broker(&mut self, broker: u32) {
+        let Some(b) = self.brokers.get_mut(broker as usize) else {
+            return;
+        };
+        if b.alive {
+            return;
+        }
+        b.alive = true;
+        for partition in 0..self.partitions.len() as u32 {
+            let Some(r) = self.partitions[partition as usize]
+                .replicas
+                .iter()
+                .position(|&x| x == broker)
+            else {
+                continue;
+            };
+            let p = &mut self.partitions[partition as usize];
+            if p.leader == Some(r) {
+                // Back before the controller noticed: still the leader.
+                self.replicate(partition);
+                self.wake_readers(partition);
+                continue;
+            }
+            // A returning follower truncates to the high watermark and catches up.
+            p.leo[r] = p.leo[r].min(p.hw);
+            if p.parked[r] {
+                p.parked[r] = false;
+                self.schedule(
+                    self.now + self.network,
+                    Ev::FollowerFetch {
+                        partition,
+                        replica: r as u8,
+                    },
+                );
+            }
+            let p = &mut self.partitions[partition as usize];
+            if p.leader.is_none() && p.in_isr[r] {
+                // The last in-sync replica is back: it leads again.
+                p.leader = Some(r);
+                p.leader_epoch += 1;
+                let end = p.leo[r];
+                self.truncate(partition, end);
+                self.update_hw(partition);
+                self.wake_readers(partition);
+            }
+            self.replicate(partition);
+        }
+    }
+
+    /// Partitions whose ISR lacks a replica, or whose replicas include a dead broker.
+    fn under_replicated(&self) -> u64 {
+        self.partitions
+            .iter()
+            .filter(|p| {
+                p.leader.is_none()
+                    || p.in_isr
+                        .iter()
+                        .zip(&p.replicas)
+                        .any(|(i, &b)| !*i || !self.brokers[b as usize].alive)
+            })
+            .count() as u64
     }
 
     // ---------------------------------------------------------------------------------------
@@ -1202,7 +1828,9 @@ impl Sim {
             } else {
                 1
             };
-            self.start_processing(group, part);
+            let hop = if gp.caught_up { self.network } else { 0 };
+            gp.caught_up = false;
+            self.start_processing_after(group, part, hop);
         }
     }
 
@@ -1215,17 +1843,33 @@ impl Sim {
             return false;
         }
         let p = &self.partitions[gp.partition as usize];
-        if gp.position < p.start_offset {
+        let leader_alive = p
+            .leader
+            .and_then(|l| p.replicas.get(l))
+            .is_some_and(|&b| self.brokers[b as usize].alive);
+        if !leader_alive {
+            return false;
+        }
+        if gp.position < p.start_offset || gp.position > p.end_offset {
             // The committed position was deleted: auto.offset.reset decides where to go.
             gp.position = match reset {
                 OffsetReset::Earliest => p.start_offset,
                 OffsetReset::Latest => p.end_offset,
             };
         }
-        gp.position < p.end_offset
+        if gp.position < p.hw {
+            true
+        } else {
+            gp.caught_up = true;
+            false
+        }
     }
 
     fn start_processing(&mut self, group: u16, part: u32) {
+        self.start_processing_after(group, part, 0);
+    }
+
+    fn start_processing_after(&mut self, group: u16, part: u32, fetch: Nanos) {
         let gi = usize::from(group);
         let g = &mut self.groups[gi];
         let service = sample::duration(&g.processing, &mut g.rng_processing);
@@ -1234,8 +1878,7 @@ impl Sim {
         } else {
             (service as f64 * g.slowdown).round() as Nanos
         };
-        // The fetch crosses the network once; then the record is processed.
-        let at = self.now + self.network + service;
+        let at = self.now + fetch + service;
         let epoch = g.parts[part as usize].epoch;
         self.schedule(at, Ev::ProcessDone { group, part, epoch });
     }
@@ -1792,6 +2435,7 @@ impl Sim {
                 record: rec.id,
                 groups: lost_for,
                 at: self.now,
+                reason: LossReason::Retention,
             });
         }
     }
@@ -1811,6 +2455,16 @@ impl Sim {
         }
         if self.dead_lettered > 0 {
             fired.push(("dead-lettered > 0".to_owned(), self.dead_lettered as f64));
+        }
+        let under_replicated = self.under_replicated();
+        self.max_under_replicated = self.max_under_replicated.max(under_replicated);
+        self.under_replicated_series
+            .push((seconds, under_replicated));
+        if under_replicated > 0 {
+            fired.push((
+                "under-replicated partitions > 0".to_owned(),
+                under_replicated as f64,
+            ));
         }
         for (rule, value) in fired {
             if !self.alerts.iter().any(|a| a.rule == rule) {
@@ -1862,6 +2516,13 @@ impl Sim {
             }
         }
         low
+    }
+
+    fn broker_index(&self, id: u32) -> Option<u32> {
+        self.broker_ids
+            .iter()
+            .position(|&b| b == id)
+            .map(|i| i as u32)
     }
 
     fn on_fault(&mut self, index: usize, ending: bool) {
@@ -1952,12 +2613,19 @@ impl Sim {
                     self.restart_member(g as u16, member as u16);
                 }
             }
-            FaultKind::BrokerCrash { .. }
-            | FaultKind::BrokerRestart { .. }
-            | FaultKind::NetworkPartition { .. } => {
+            FaultKind::BrokerCrash { broker } => {
+                if let Some(b) = self.broker_index(broker) {
+                    self.crash_broker(b);
+                }
+            }
+            FaultKind::BrokerRestart { broker } => {
+                if let Some(b) = self.broker_index(broker) {
+                    self.restart_broker(b);
+                }
+            }
+            FaultKind::NetworkPartition { .. } => {
                 self.unsupported.push(format!(
-                    "{} at {} ms is not simulated yet (replication comes in a later engine \
-                     release); the run continues without it",
+                    "{} at {} ms is not simulated yet; the run continues without it",
                     fault_name(&fault.kind),
                     fault.at_ms
                 ));
@@ -2053,8 +2721,16 @@ impl Sim {
 
     /// The results so far (complete once the run is finished).
     pub fn report(&self) -> Report {
-        let (stuck, _) = self.checkers.stuck(0);
-        let verdicts = self.checkers.verdicts();
+        let (stuck, _) = self.checkers.stuck(0, u64::MAX);
+        // A run cut off by its time limit ends with records in flight: only those waiting
+        // longer than the grace period count against the stuck checker. A drained run
+        // (`--produce N`) has no such excuse.
+        let stuck_after = if self.produce_limit.is_some() {
+            u64::MAX
+        } else {
+            self.now.saturating_sub(STUCK_GRACE)
+        };
+        let verdicts = self.checkers.verdicts(stuck_after);
         let latency = latency_report(&self.latency, self.latency_sum_ns, self.latency_count);
         let processing = latency_report(&self.processing, 0, 0);
         let groups = self
@@ -2112,6 +2788,10 @@ impl Sim {
             checkers: verdicts,
             expectations: Vec::new(),
             not_simulated: self.unsupported.clone(),
+            produce_failed: self.produce_failed,
+            not_enough_replicas: self.not_enough_replicas,
+            max_under_replicated: self.max_under_replicated,
+            under_replicated_series: self.under_replicated_series.clone(),
         };
         report.expectations = self
             .expectations

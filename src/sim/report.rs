@@ -58,6 +58,14 @@ pub struct Report {
     pub expectations: Vec<ExpectationReport>,
     /// Scenario faults this engine release does not simulate yet.
     pub not_simulated: Vec<String>,
+    /// Records a producer gave up on after `delivery.timeout.ms` of failed sends.
+    pub produce_failed: u64,
+    /// acks=all writes refused because the ISR was below `min_insync_replicas`.
+    pub not_enough_replicas: u64,
+    /// The most partitions under-replicated at one sample.
+    pub max_under_replicated: u64,
+    /// `[seconds, partitions]` under-replicated at each sample.
+    pub under_replicated_series: Vec<(f64, u64)>,
 }
 
 impl Report {
