@@ -9,7 +9,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use hdrhistogram::Histogram;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use xxhash_rust::xxh3::Xxh3;
 
 use crate::model::{
@@ -337,8 +337,9 @@ struct ProducerRt {
 #[derive(Debug, Clone)]
 struct KeySpace {
     dist: KeyDistribution,
-    /// Partition count → partition of each key index (filled lazily; `u32::MAX` unknown).
-    cache: FxHashMap<u32, Vec<u32>>,
+    /// Per partition count, the partition of each key index (filled lazily; `u32::MAX`
+    /// unknown). A short list: a key space meets few distinct partition counts.
+    cache: Vec<(u32, Vec<u32>)>,
 }
 
 /// `retry.backoff.ms`: a producer's wait before resending a failed request.
@@ -627,7 +628,7 @@ impl Sim {
             let key_space = key_spaces.len() as u16;
             key_spaces.push(KeySpace {
                 dist: p.keys.clone(),
-                cache: FxHashMap::default(),
+                cache: Vec::new(),
             });
             producers.push(ProducerRt {
                 name: p.id.clone(),
@@ -1089,12 +1090,12 @@ impl Sim {
             .get(event_slot)
             .copied()
             .unwrap_or(NONE_U16);
-        let targets = self.producers[pi]
+        let target_count = self.producers[pi]
             .targets
             .get(event_slot)
-            .cloned()
-            .unwrap_or_default();
-        for topic in targets {
+            .map_or(0, Vec::len);
+        for target in 0..target_count {
+            let topic = self.producers[pi].targets[event_slot][target];
             if let Some(limit) = self.produce_limit
                 && self.produced >= limit
             {
@@ -1151,10 +1152,14 @@ impl Sim {
         let space = &mut self.key_spaces[usize::from(key_space)];
         let keys = sample::key_count(&space.dist);
         let local = if keys <= KEY_CACHE_LIMIT {
-            let cache = space
-                .cache
-                .entry(count)
-                .or_insert_with(|| vec![u32::MAX; keys as usize]);
+            let slot = match space.cache.iter().position(|(c, _)| *c == count) {
+                Some(slot) => slot,
+                None => {
+                    space.cache.push((count, vec![u32::MAX; keys as usize]));
+                    space.cache.len() - 1
+                }
+            };
+            let cache = &mut space.cache[slot].1;
             match cache.get(key as usize).copied() {
                 Some(p) if p != u32::MAX => p,
                 _ => {
@@ -2652,16 +2657,17 @@ impl Sim {
         consumer: Option<(u16, u16)>,
     ) {
         // The trace hash covers every event, whether or not the trace is kept.
-        self.hasher.0.update(&[kind as u8]);
-        self.hasher.0.update(&self.now.to_le_bytes());
-        self.hasher.0.update(&rec.id.to_le_bytes());
-        self.hasher.0.update(&partition.to_le_bytes());
-        self.hasher
-            .0
-            .update(&offset.unwrap_or(u64::MAX).to_le_bytes());
+        // One line per event: kind, time, record, partition, offset, group, attempt.
         let (group, attempt) = consumer.unwrap_or((NONE_U16, 0));
-        self.hasher.0.update(&group.to_le_bytes());
-        self.hasher.0.update(&attempt.to_le_bytes());
+        let mut line = [0u8; 33];
+        line[0] = kind as u8;
+        line[1..9].copy_from_slice(&self.now.to_le_bytes());
+        line[9..17].copy_from_slice(&rec.id.to_le_bytes());
+        line[17..21].copy_from_slice(&partition.to_le_bytes());
+        line[21..29].copy_from_slice(&offset.unwrap_or(u64::MAX).to_le_bytes());
+        line[29..31].copy_from_slice(&group.to_le_bytes());
+        line[31..33].copy_from_slice(&attempt.to_le_bytes());
+        self.hasher.0.update(&line);
         if kind == TraceKind::Processed && rec.produced_at >= self.warmup {
             let duration = self.now.saturating_sub(rec.appended_at);
             let _ = self
