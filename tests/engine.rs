@@ -838,3 +838,42 @@ fn a_retried_send_after_a_lost_ack_duplicates_without_idempotence_only() {
     assert_eq!(idempotent.duplicates, 0);
     assert_eq!(idempotent.lost, 0);
 }
+
+#[test]
+fn processing_slower_than_max_poll_interval_kicks_members_out_and_storms_rebalances() {
+    // One record in twenty takes 600 ms, above a 500 ms max.poll.interval: the member is
+    // removed, the group rebalances, the member finishes (its side effect happens, its commit
+    // fails), rejoins, and the group rebalances again; the new owner processes the record
+    // again.
+    let slow = |max_poll_interval_ms: u64| {
+        Setup {
+            partitions: 4,
+            members: 2,
+            rate: "Poisson(per_second: 20.0)".into(),
+            processing: "Uniform(min_ms: 1.0, max_ms: 620.0)".into(),
+            idempotent: false,
+            group_extra: format!("max_poll_interval_ms: {max_poll_interval_ms},"),
+            ..Setup::default()
+        }
+        .model()
+    };
+    let report = run(&slow(500), 1, for_seconds(60));
+    let g = &report.groups["g"];
+    assert!(g.poll_timeouts > 5, "{}", g.poll_timeouts);
+    // Each time out is two rebalances: the member leaves, then rejoins.
+    assert!(
+        g.rebalances >= 2 * g.poll_timeouts - 1,
+        "{} {}",
+        g.rebalances,
+        g.poll_timeouts
+    );
+    assert!(report.duplicates > 0);
+    assert!(
+        !report.checkers[1].passed,
+        "non-idempotent duplicates are reported"
+    );
+    let calm = run(&slow(5_000), 1, for_seconds(60));
+    assert_eq!(calm.groups["g"].poll_timeouts, 0);
+    assert_eq!(calm.groups["g"].rebalances, 0);
+    assert_eq!(calm.duplicates, 0);
+}

@@ -200,6 +200,11 @@ enum Ev {
         part: u32,
         epoch: u32,
     },
+    PollTimeout {
+        group: u16,
+        member: u16,
+        incarnation: u32,
+    },
     RetryReady {
         group: u16,
         part: u32,
@@ -385,6 +390,8 @@ struct GroupPart {
     epoch: u32,
     /// Not fetched before this time (the cooperative protocol's second round).
     paused_until: Nanos,
+    /// A processing of the in-flight record is under way (not a retry backoff).
+    processing: bool,
     /// The consumer had read everything visible and is long-polling: the next record reaches
     /// it one network hop after it becomes visible. A backlog is already fetched.
     caught_up: bool,
@@ -448,6 +455,12 @@ struct GroupRt {
     pending_assignment: Option<Vec<Vec<u32>>>,
     rebalances: u64,
     rebalance_pause: Nanos,
+    poll_timeouts: u64,
+    max_poll_interval: Nanos,
+    /// Processings a member carries on with after its partition was taken away (it was
+    /// kicked out of the group, or the partition moved in a rebalance): (part, epoch, member,
+    /// record). Their side effects happen; their commits fail.
+    zombies: Vec<(u32, u32, u16, Rec)>,
 }
 
 /// The streaming XXH3-64 hasher behind [`Sim::trace_hash`].
@@ -716,6 +729,7 @@ impl Sim {
                         uncommitted: 0,
                         epoch: 0,
                         paused_until: 0,
+                        processing: false,
                         caught_up: true,
                     });
                     partitions[partition as usize]
@@ -803,6 +817,9 @@ impl Sim {
                 pending_assignment: None,
                 rebalances: 0,
                 rebalance_pause: 0,
+                poll_timeouts: 0,
+                max_poll_interval: group.max_poll_interval_ms.saturating_mul(MS),
+                zombies: Vec::new(),
             });
         }
 
@@ -1009,8 +1026,15 @@ impl Sim {
             Ev::ProcessDone { group, part, epoch } => {
                 if self.groups[usize::from(group)].parts[part as usize].epoch == epoch {
                     self.on_process_done(group, part);
+                } else {
+                    self.on_zombie_done(group, part, epoch);
                 }
             }
+            Ev::PollTimeout {
+                group,
+                member,
+                incarnation,
+            } => self.on_poll_timeout(group, member, incarnation),
             Ev::RetryReady { group, part, epoch } => {
                 if self.groups[usize::from(group)].parts[part as usize].epoch == epoch {
                     self.start_processing(group, part);
@@ -1884,8 +1908,77 @@ impl Sim {
             (service as f64 * g.slowdown).round() as Nanos
         };
         let at = self.now + fetch + service;
-        let epoch = g.parts[part as usize].epoch;
+        let gp = &mut g.parts[part as usize];
+        gp.processing = true;
+        let epoch = gp.epoch;
+        let member = gp.member;
+        let kicked = service > g.max_poll_interval;
+        let incarnation = g.members[usize::from(member)].incarnation;
         self.schedule(at, Ev::ProcessDone { group, part, epoch });
+        if kicked {
+            // The member will not poll again within max.poll.interval.ms: its client leaves
+            // the group when the interval runs out.
+            self.schedule(
+                self.now + fetch + self.groups[gi].max_poll_interval,
+                Ev::PollTimeout {
+                    group,
+                    member,
+                    incarnation,
+                },
+            );
+        }
+    }
+
+    /// `max.poll.interval.ms` ran out while a member was still processing: it leaves the
+    /// group (the rest rebalance); it rejoins when it polls again.
+    fn on_poll_timeout(&mut self, group: u16, member: u16, incarnation: u32) {
+        let gi = usize::from(group);
+        let Some(m) = self.groups[gi].members.get_mut(usize::from(member)) else {
+            return;
+        };
+        if !m.alive || !m.in_group || m.incarnation != incarnation {
+            return;
+        }
+        m.in_group = false;
+        self.groups[gi].poll_timeouts += 1;
+        self.start_rebalance(group);
+    }
+
+    /// A processing whose partition was taken away finishes: its side effect happened (the
+    /// checkers see it), but its commit fails, so the new owner processes the record again.
+    fn on_zombie_done(&mut self, group: u16, part: u32, epoch: u32) {
+        let gi = usize::from(group);
+        let Some(index) = self.groups[gi]
+            .zombies
+            .iter()
+            .position(|z| z.0 == part && z.1 == epoch)
+        else {
+            return;
+        };
+        let (_, _, member, rec) = self.groups[gi].zombies.swap_remove(index);
+        self.zombie_processed(group, part, member, &rec);
+    }
+
+    fn zombie_processed(&mut self, group: u16, part: u32, member: u16, rec: &Rec) {
+        let gi = usize::from(group);
+        let partition = self.groups[gi].parts[part as usize].partition;
+        self.delivered += 1;
+        self.groups[gi].processed += 1;
+        self.emit_trace(TraceKind::Processed, rec, partition, None, Some((group, 1)));
+        self.checkers.observe(Observation::Finished {
+            group,
+            record: rec.id,
+            key: (rec.key != NO_KEY).then_some((rec.key_space, rec.key)),
+            origin: rec.origin,
+            ok: true,
+            at: self.now,
+        });
+        let m = &self.groups[gi].members[usize::from(member)];
+        if m.alive && !m.in_group {
+            // Back in its poll loop: it rejoins, and the group rebalances again.
+            self.groups[gi].members[usize::from(member)].in_group = true;
+            self.start_rebalance(group);
+        }
     }
 
     fn on_process_done(&mut self, group: u16, part: u32) {
@@ -1893,6 +1986,16 @@ impl Sim {
         let Some(rec) = self.groups[gi].parts[part as usize].in_flight else {
             return;
         };
+        self.groups[gi].parts[part as usize].processing = false;
+        let member = self.groups[gi].parts[part as usize].member;
+        if !self.groups[gi].members[usize::from(member)].in_group {
+            // Kicked out (max.poll.interval.ms) while processing: the work is done but the
+            // commit fails; the partition's next owner starts from the committed offset.
+            self.rewind_without_zombie(gi, part);
+            self.groups[gi].members[usize::from(member)].free_slots += 1;
+            self.zombie_processed(group, part, member, &rec);
+            return;
+        }
         let attempt = self.groups[gi].parts[part as usize].attempt;
         let partition = self.groups[gi].parts[part as usize].partition;
         let offset = self.groups[gi].parts[part as usize].position;
@@ -2146,7 +2249,20 @@ impl Sim {
     /// Gives up a part's in-flight work and rewinds it to its committed offset: whoever reads
     /// it next starts there, so records processed but not committed are processed again.
     fn rewind(&mut self, gi: usize, part: u32) {
+        let gp = &self.groups[gi].parts[part as usize];
+        if gp.processing
+            && let Some(rec) = gp.in_flight
+            && self.groups[gi].members[usize::from(gp.member)].alive
+        {
+            let zombie = (part, gp.epoch, gp.member, rec);
+            self.groups[gi].zombies.push(zombie);
+        }
+        self.rewind_without_zombie(gi, part);
+    }
+
+    fn rewind_without_zombie(&mut self, gi: usize, part: u32) {
         let gp = &mut self.groups[gi].parts[part as usize];
+        gp.processing = false;
         gp.in_flight = None;
         gp.attempt = 1;
         gp.epoch += 1;
@@ -2749,6 +2865,7 @@ impl Sim {
                     GroupReport {
                         processed: g.processed,
                         rebalances: g.rebalances,
+                        poll_timeouts: g.poll_timeouts,
                         rebalance_pause_ms: g.rebalance_pause as f64 / 1e6,
                         max_lag: g.max_lag,
                         final_lag: self.group_lag(gi),

@@ -97,6 +97,8 @@ pub struct GroupReport {
     pub processed: u64,
     /// Rebalances.
     pub rebalances: u64,
+    /// Times a member was removed for exceeding `max_poll_interval_ms`.
+    pub poll_timeouts: u64,
     /// Time partitions spent paused by rebalances, in total.
     pub rebalance_pause_ms: f64,
     /// The largest lag sampled.
