@@ -501,7 +501,7 @@ const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "broker-failure-durability",
         "gateway-cut-off",
-        "a2c932d4f636a753",
+        "698e88fb65123579",
     ),
     ("order-pipeline", "steady", "b248a44cf99c110e"),
     ("order-pipeline", "payment-outage", "803000f6a4ec22a9"),
@@ -876,4 +876,49 @@ fn processing_slower_than_max_poll_interval_kicks_members_out_and_storms_rebalan
     assert_eq!(calm.groups["g"].poll_timeouts, 0);
     assert_eq!(calm.groups["g"].rebalances, 0);
     assert_eq!(calm.duplicates, 0);
+}
+
+#[test]
+fn a_network_partition_holds_a_producers_records_and_stalls_a_groups_fetches_until_it_heals() {
+    let model = |client: &str| {
+        Setup {
+            rate: "Constant(per_second: 100.0)".into(),
+            processing: "Constant(ms: 1.0)".into(),
+            scenarios: format!(
+                "(name: \"cut\", seed: 1, duration_ms: 30000, faults: [(at_ms: 10000, kind: \
+                 NetworkPartition(client: \"{client}\", brokers: [1], duration_ms: 5000))])"
+            ),
+            ..Setup::default()
+        }
+        .model()
+    };
+    // The producer cannot reach the leader for 5 s: its records wait and go through after.
+    let (report, trace) = run_scenario(&model("p"));
+    assert!(
+        report.not_simulated.is_empty(),
+        "{:?}",
+        report.not_simulated
+    );
+    assert_eq!(report.lost, 0);
+    assert!(
+        report.latency_ms.max >= 4_900.0,
+        "{}",
+        report.latency_ms.max
+    );
+    let appended_during = trace
+        .iter()
+        .filter(|e| {
+            e.kind == TraceKind::Appended
+                && e.time_ns > 10 * SECOND + 10 * MS
+                && e.time_ns < 15 * SECOND - 10 * MS
+        })
+        .count();
+    assert_eq!(appended_during, 0);
+    // The group cannot fetch for 5 s: lag builds up, then drains.
+    let (report, _) = run_scenario(&model("g"));
+    let series = &report.groups["g"].lag_series;
+    let lag_at = |t: f64| series.iter().find(|(s, _)| *s == t).map_or(0, |(_, l)| *l);
+    assert!(lag_at(14.0) >= 350, "lag at 14 s: {}", lag_at(14.0));
+    assert!(lag_at(20.0) < 10, "lag at 20 s: {}", lag_at(20.0));
+    assert_eq!(report.lost, 0);
 }

@@ -526,6 +526,8 @@ pub struct Sim {
     idempotent_producers: Vec<bool>,
     produce_failed: u64,
     not_enough_replicas: u64,
+    /// Active network partitions: (fault index, client, brokers cut off as a bit set).
+    cut_off: Vec<(u32, u16, u64)>,
     max_under_replicated: u64,
     under_replicated_series: Vec<(f64, u64)>,
     finished: bool,
@@ -882,6 +884,7 @@ impl Sim {
                 .collect(),
             produce_failed: 0,
             not_enough_replicas: 0,
+            cut_off: Vec::new(),
             max_under_replicated: 0,
             under_replicated_series: Vec::new(),
             finished: false,
@@ -1236,9 +1239,12 @@ impl Sim {
     }
 
     fn send_to_leader(&mut self, partition: u32, rec: Rec) {
-        let Some(leader) = self.leader_broker(partition) else {
-            // No leader to talk to (offline, or its broker died and the controller has not
-            // noticed yet): the producer backs off and retries.
+        let Some(leader) = self
+            .leader_broker(partition)
+            .filter(|&b| !self.is_cut_off(self.sender_of(&rec), b))
+        else {
+            // No leader to talk to (offline, its broker died and the controller has not
+            // noticed yet, or a network partition cuts the producer off): back off, retry.
             self.retry_send(partition, rec);
             return;
         };
@@ -1872,11 +1878,15 @@ impl Sim {
             return false;
         }
         let p = &self.partitions[gp.partition as usize];
-        let leader_alive = p
-            .leader
-            .and_then(|l| p.replicas.get(l))
-            .is_some_and(|&b| self.brokers[b as usize].alive);
-        if !leader_alive {
+        let client = (self.producers.len() + gi) as u16;
+        let reachable = p.leader.and_then(|l| p.replicas.get(l)).is_some_and(|&b| {
+            self.brokers[b as usize].alive
+                && !self
+                    .cut_off
+                    .iter()
+                    .any(|&(_, c, mask)| c == client && mask & (1u64 << (b as usize % 64)) != 0)
+        });
+        if !reachable {
             return false;
         }
         if gp.position < p.start_offset || gp.position > p.end_offset {
@@ -2744,13 +2754,58 @@ impl Sim {
                     self.restart_broker(b);
                 }
             }
-            FaultKind::NetworkPartition { .. } => {
-                self.unsupported.push(format!(
-                    "{} at {} ms is not simulated yet; the run continues without it",
-                    fault_name(&fault.kind),
-                    fault.at_ms
-                ));
+            FaultKind::NetworkPartition {
+                client,
+                brokers,
+                duration_ms,
+            } => {
+                let producer = self.producers.iter().position(|p| p.name == client);
+                let group = group_index(self, &client);
+                let id = match (producer, group) {
+                    (Some(p), _) => p as u16,
+                    (None, Some(g)) => (self.producers.len() + g) as u16,
+                    (None, None) => return,
+                };
+                if ending {
+                    if let Some(i) = self.cut_off.iter().position(|c| c.0 == index as u32) {
+                        self.cut_off.swap_remove(i);
+                    }
+                    if let Some(g) = group {
+                        self.dispatch_all(g as u16);
+                    }
+                } else {
+                    let mut mask = 0u64;
+                    for b in brokers {
+                        if let Some(i) = self.broker_index(b) {
+                            mask |= 1u64 << (i % 64);
+                        }
+                    }
+                    self.cut_off.push((index as u32, id, mask));
+                    self.schedule(
+                        end_at(duration_ms),
+                        Ev::Fault {
+                            index: index as u32,
+                            ending: true,
+                        },
+                    );
+                }
             }
+        }
+    }
+
+    /// Whether a client (a producer, or `producers.len() + group`) cannot reach a broker.
+    fn is_cut_off(&self, client: u16, broker: usize) -> bool {
+        self.cut_off
+            .iter()
+            .any(|&(_, c, mask)| c == client && mask & (1u64 << (broker % 64)) != 0)
+    }
+
+    /// Who sends a record: its producer, or the group that re-publishes or derives it.
+    fn sender_of(&self, rec: &Rec) -> u16 {
+        if rec.retry_group != NONE_U16 {
+            self.producers.len() as u16 + rec.retry_group
+        } else {
+            rec.origin
         }
     }
 
@@ -2922,23 +2977,6 @@ impl Sim {
             .map(|e| evaluate(e, &report))
             .collect();
         report
-    }
-}
-
-fn fault_name(kind: &FaultKind) -> String {
-    match kind {
-        FaultKind::BrokerCrash { broker } => format!("the crash of broker {broker}"),
-        FaultKind::BrokerRestart { broker } => format!("the restart of broker {broker}"),
-        FaultKind::MemberCrash { group, member } => {
-            format!("the crash of member {member} of `{group}`")
-        }
-        FaultKind::MemberRestart { group, member } => {
-            format!("the restart of member {member} of `{group}`")
-        }
-        FaultKind::NetworkPartition { client, .. } => {
-            format!("the network partition of `{client}`")
-        }
-        other => format!("{other:?}"),
     }
 }
 
