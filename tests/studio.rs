@@ -3,7 +3,10 @@
 
 use causeway::examples;
 use causeway::model::{self, ElementKind, ElementRef, Model, Severity};
-use causeway::studio::{StudioApp, canvas_label, outline_label, problem_label};
+use causeway::studio::{
+    AUTOSAVE_INTERVAL_S, Recovery, ScriptedDialogs, StudioApp, canvas_label, outline_label,
+    problem_label,
+};
 use eframe::egui;
 use eframe::egui::accesskit::Toggled;
 use egui_kittest::Harness;
@@ -18,14 +21,31 @@ fn default_model() -> Model {
 
 /// A harness showing `model` in a window of a usual laptop size.
 fn studio(model: Model) -> Harness<'static, StudioApp> {
+    studio_app(StudioApp::new(model, None))
+}
+
+/// A harness showing `app`.
+fn studio_app(app: StudioApp) -> Harness<'static, StudioApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1440.0, 900.0))
-        .build_ui_state(
-            |ui, app: &mut StudioApp| app.ui(ui),
-            StudioApp::new(model, None),
-        );
+        .build_ui_state(|ui, app: &mut StudioApp| app.ui(ui), app);
     harness.run();
     harness
+}
+
+/// Dialogs that answer `open` with `opens` and `save_as` with `saves`, in order.
+fn dialogs(opens: &[&std::path::Path], saves: &[&std::path::Path]) -> Box<ScriptedDialogs> {
+    Box::new(ScriptedDialogs {
+        opens: opens.iter().map(|p| Some(p.to_path_buf())).collect(),
+        saves: saves.iter().map(|p| Some(p.to_path_buf())).collect(),
+    })
+}
+
+fn errors_about(app: &StudioApp, element: &ElementRef) -> usize {
+    app.diagnostics()
+        .iter()
+        .filter(|d| d.severity == Severity::Error && &d.element == element)
+        .count()
 }
 
 #[test]
@@ -70,19 +90,22 @@ fn clicking_an_outline_row_selects_the_element_and_inspects_it() {
     let node = harness.get_by_label(&node_label);
     assert_eq!(node.accesskit_node().toggled(), Some(Toggled::True));
 
-    // The inspector shows the topic's fields, with the names the model file uses.
+    // The inspector edits the topic's fields, named as the model file names them.
     for (field, value) in [
-        ("partitions", "12"),
-        ("replication_factor", "3"),
-        ("min_insync_replicas", "2"),
-        ("retention", "7 d"),
+        ("partitions", 12.0),
+        ("replication_factor", 3.0),
+        ("min_insync_replicas", 2.0),
     ] {
-        harness.get_by_label(field);
-        assert!(
-            harness.query_all_by_label(value).count() >= 1,
+        let editor = harness.get_by_role_and_label(egui::Role::SpinButton, field);
+        assert_eq!(
+            editor.accesskit_node().numeric_value(),
+            Some(value),
             "the inspector shows {field} = {value}"
         );
     }
+    // A field it does not edit yet is shown as text.
+    harness.get_by_label("retention");
+    harness.get_by_label("7 d");
     // And who uses the topic: three groups consume it, one producer publishes to it.
     assert_eq!(harness.query_all_by_label("consumed by").count(), 3);
     harness.get_by_label("published by");
@@ -287,4 +310,499 @@ fn every_kind_of_element_is_drawn_and_can_be_inspected() {
         // The inspector found the element: it lists its properties.
         harness.get_by_label("PROPERTIES");
     }
+}
+
+#[test]
+fn editing_partitions_validates_live_and_undo_redo_restore_the_exact_model() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    harness.get_by_label(&outline_label(&orders)).click();
+    harness.run();
+    assert_eq!(errors_about(harness.state(), &orders), 0);
+
+    // Zero partitions: out of the widget's range, but the widget does not fix it; validation
+    // says what is wrong.
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .set_value_accesskit(0.0);
+    harness.run();
+    let edited = harness.state().model().clone();
+    assert_eq!(edited.topic("orders").map(|t| t.partitions), Some(0));
+    assert!(errors_about(harness.state(), &orders) >= 1);
+    assert!(harness.state().has_unsaved_changes());
+    assert!(harness.state().window_title().ends_with('\u{2022}'));
+
+    // A second edit is a second step.
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "replication_factor")
+        .set_value_accesskit(2.0);
+    harness.run();
+    let edited_twice = harness.state().model().clone();
+    assert_eq!(
+        edited_twice.topic("orders").map(|t| t.replication_factor),
+        Some(2)
+    );
+
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(harness.state().model(), &edited);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+    assert_eq!(errors_about(harness.state(), &orders), 0);
+    assert!(!harness.state().has_unsaved_changes());
+
+    // Redo, with both shortcuts.
+    harness.key_press_modifiers(
+        egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+        egui::Key::Z,
+    );
+    harness.run();
+    assert_eq!(harness.state().model(), &edited);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Y);
+    harness.run();
+    assert_eq!(harness.state().model(), &edited_twice);
+}
+
+#[test]
+fn a_combo_box_edit_is_one_undo_step() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let checkout = ElementRef::new(ElementKind::Producer, "checkout");
+    harness.state_mut().select(Some(checkout));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "acks")
+        .click();
+    harness.run();
+    harness.get_by_label("acks=1").click();
+    harness.run();
+    assert_eq!(
+        harness.state().model().producer("checkout").map(|p| p.acks),
+        Some(model::Acks::One)
+    );
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn a_value_out_of_range_in_the_file_is_kept_and_reported() {
+    let mut model = default_model();
+    if let Some(topic) = model.topics.iter_mut().find(|t| t.id == "orders") {
+        topic.partitions = 0;
+    }
+    let mut harness = studio(model.clone());
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    harness.get_by_label(&outline_label(&orders)).click();
+    harness.run();
+    // Hover the widget and let a few frames pass: nothing changes the value.
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .hover();
+    harness.run();
+    let editor = harness.get_by_role_and_label(egui::Role::SpinButton, "partitions");
+    assert_eq!(editor.accesskit_node().numeric_value(), Some(0.0));
+    assert_eq!(harness.state().model(), &model);
+    assert!(!harness.state().has_unsaved_changes());
+    assert!(errors_about(harness.state(), &orders) >= 1);
+}
+
+#[test]
+fn renaming_a_topic_updates_its_references_and_refuses_an_id_in_use() {
+    let mut harness = studio(default_model());
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    harness.state_mut().select(Some(orders));
+    harness.run();
+    let id = harness.get_by_role_and_label(egui::Role::TextInput, "id");
+    id.focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, "id")
+        .type_text("orders-v2");
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    let model = harness.state().model();
+    assert!(model.topic("orders").is_none());
+    assert!(model.topic("orders-v2").is_some());
+    assert!(
+        model
+            .producers
+            .iter()
+            .any(|p| p.topics.iter().any(|t| t == "orders-v2"))
+    );
+    assert_eq!(
+        harness.state().selection(),
+        Some(&ElementRef::new(ElementKind::Topic, "orders-v2"))
+    );
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &default_model());
+}
+
+#[test]
+fn save_and_reopen_through_the_dialogs_gives_the_same_model() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("shop.ron");
+    let mut model = default_model();
+    model.description = "edited before saving".to_owned();
+    let mut harness =
+        studio_app(StudioApp::new(model.clone(), None).with_dialogs(dialogs(&[], &[&file])));
+
+    // A model without a file: Ctrl+S asks where.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    assert_eq!(harness.state().path(), Some(file.as_path()));
+    assert_eq!(harness.state().window_title(), "Causeway \u{2014} shop.ron");
+    assert!(file.exists());
+
+    let mut harness =
+        studio_app(StudioApp::new(Model::new("empty"), None).with_dialogs(dialogs(&[&file], &[])));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run();
+    assert_eq!(harness.state().model(), &model);
+    assert_eq!(harness.state().path(), Some(file.as_path()));
+    assert!(!harness.state().has_unsaved_changes());
+}
+
+#[test]
+fn a_failed_save_says_why_and_keeps_the_changes() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let nowhere = dir.path().join("missing-directory").join("shop.ron");
+    let mut harness =
+        studio_app(StudioApp::new(default_model(), None).with_dialogs(dialogs(&[], &[&nowhere])));
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .set_value_accesskit(24.0);
+    harness.run();
+    let edited = harness.state().model().clone();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    harness.run();
+    assert!(harness.state().has_unsaved_changes());
+    assert_eq!(harness.state().model(), &edited);
+    harness.get_by_label_contains("The model was not saved");
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let mut harness = studio(default_model());
+    // Nothing unsaved: closing just closes.
+    harness.state_mut().request_close();
+    harness.run();
+    assert!(harness.state().close_allowed());
+
+    let mut harness = studio(default_model());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .set_value_accesskit(24.0);
+    harness.run();
+
+    harness.state_mut().request_close();
+    harness.run();
+    harness.get_by_label("Unsaved changes");
+    assert!(!harness.state().close_allowed());
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert!(harness.query_by_label("Unsaved changes").is_none());
+    assert!(!harness.state().close_allowed());
+    assert!(harness.state().has_unsaved_changes());
+
+    harness.state_mut().request_close();
+    harness.run();
+    harness.get_by_label("Discard").click();
+    harness.run();
+    assert!(harness.state().close_allowed());
+}
+
+#[test]
+fn opening_a_corrupt_file_keeps_the_model_and_shows_where_the_error_is() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let corrupt = dir.path().join("corrupt.ron");
+    std::fs::write(
+        &corrupt,
+        "(\n    format: 1,\n    name: \"x\",\n    topics: [ oops ],\n)\n",
+    )
+    .expect("the file is written");
+    let model = default_model();
+    let mut harness =
+        studio_app(StudioApp::new(model.clone(), None).with_dialogs(dialogs(&[&corrupt], &[])));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run();
+    assert_eq!(harness.state().model(), &model);
+    let notice = harness
+        .state()
+        .notice()
+        .expect("the error is shown")
+        .to_owned();
+    assert!(notice.contains("corrupt.ron:4:"), "{notice}");
+    harness.get_by_label_contains("corrupt.ron:4:");
+}
+
+#[test]
+fn a_file_with_validation_errors_opens_with_its_diagnostics() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("zero.ron");
+    let mut model = default_model();
+    if let Some(topic) = model.topics.iter_mut().find(|t| t.id == "orders") {
+        topic.partitions = 0;
+    }
+    std::fs::write(&file, model::save(&model)).expect("the file is written");
+    let mut harness =
+        studio_app(StudioApp::new(Model::new("empty"), None).with_dialogs(dialogs(&[&file], &[])));
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run();
+    assert_eq!(harness.state().model(), &model);
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    assert!(errors_about(harness.state(), &orders) >= 1);
+}
+
+#[test]
+fn opening_another_file_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("empty.ron");
+    std::fs::write(&file, model::save(&Model::new("empty"))).expect("the file is written");
+    let mut harness =
+        studio_app(StudioApp::new(default_model(), None).with_dialogs(dialogs(&[&file], &[])));
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .set_value_accesskit(24.0);
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::O);
+    harness.run();
+    harness.get_by_label("Unsaved changes");
+    harness.get_by_label("Discard").click();
+    harness.run();
+    assert_eq!(harness.state().model().name, "empty");
+}
+
+#[test]
+fn autosaved_work_is_offered_back_after_a_crash() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let recovery = Recovery::in_dir(dir.path());
+
+    // A session edits, autosaves, and "crashes" (is dropped without closing).
+    let mut harness =
+        studio_app(StudioApp::new(default_model(), None).with_recovery(recovery.clone()));
+    assert!(!harness.state().offers_recovery());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .set_value_accesskit(48.0);
+    harness.run();
+    let unsaved = harness.state().model().clone();
+    harness.state_mut().autosave_now();
+    drop(harness);
+    assert!(recovery.path.exists());
+
+    // The next start offers it back.
+    let mut harness =
+        studio_app(StudioApp::new(default_model(), None).with_recovery(recovery.clone()));
+    assert!(harness.state().offers_recovery());
+    harness.get_by_label("Restore unsaved work?");
+    harness.get_by_label("Restore").click();
+    harness.run();
+    assert_eq!(harness.state().model(), &unsaved);
+    assert!(harness.state().has_unsaved_changes());
+    assert!(harness.query_by_label("Restore unsaved work?").is_none());
+
+    // Declining deletes the recovery file.
+    harness.state_mut().autosave_now();
+    let mut harness =
+        studio_app(StudioApp::new(default_model(), None).with_recovery(recovery.clone()));
+    harness.get_by_label("Discard recovered work").click();
+    harness.run();
+    assert_eq!(harness.state().model(), &default_model());
+    assert!(!recovery.path.exists());
+}
+
+#[test]
+fn answering_save_when_closing_saves_then_closes() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("saved-on-close.ron");
+    let mut harness =
+        studio_app(StudioApp::new(default_model(), None).with_dialogs(dialogs(&[], &[&file])));
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .set_value_accesskit(24.0);
+    harness.run();
+    let edited = harness.state().model().clone();
+    harness.state_mut().request_close();
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    assert!(harness.state().close_allowed());
+    let text = std::fs::read_to_string(&file).expect("the model was saved");
+    assert_eq!(model::load(&text).expect("the saved file loads"), edited);
+    assert_eq!(harness.state().recent_files().len(), 1);
+}
+
+#[test]
+fn unsaved_work_is_autosaved_every_thirty_seconds() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let recovery = Recovery::in_dir(dir.path());
+    // Each frame advances the clock by ten seconds.
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1440.0, 900.0))
+        .with_step_dt(10.0)
+        .build_ui_state(
+            |ui, app: &mut StudioApp| app.ui(ui),
+            StudioApp::new(default_model(), None).with_recovery(recovery.clone()),
+        );
+    harness.run();
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    // Nothing unsaved: nothing written.
+    assert!(!recovery.path.exists());
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "partitions")
+        .set_value_accesskit(36.0);
+    harness.step();
+    assert!(!recovery.path.exists(), "not before the interval");
+    let frames = (AUTOSAVE_INTERVAL_S / 10.0).ceil() as usize + 1;
+    for _ in 0..frames {
+        harness.step();
+    }
+    let text = std::fs::read_to_string(&recovery.path).expect("the work was autosaved");
+    assert_eq!(
+        model::load(&text).expect("the recovery file loads"),
+        *harness.state().model()
+    );
+
+    // Saving removes the recovery file: there is nothing left to recover.
+    let file = dir.path().join("saved.ron");
+    harness.state_mut().set_dialogs(dialogs(&[], &[&file]));
+    harness.state_mut().save();
+    assert!(!recovery.path.exists());
+}
+
+#[test]
+fn typing_in_a_text_field_is_one_undo_step() {
+    let original = default_model();
+    let note = original
+        .layout
+        .notes
+        .first()
+        .map(|n| n.id.clone())
+        .expect("the default model has a note");
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::CanvasNote, &note)));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, "text")
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, "text")
+        .type_text(" (checked)");
+    harness.run();
+    let typed = harness.state().model().layout.notes[0].text.clone();
+    assert!(typed.contains("(checked)"), "{typed}");
+    // Leaving the field ends the edit: one step undoes all of the typing.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn the_help_menu_lists_the_keyboard_shortcuts() {
+    let mut harness = studio(default_model());
+    harness.get_by_label("Help").click();
+    harness.run();
+    harness.get_by_label("Keyboard shortcuts").click();
+    harness.run();
+    harness.get_by_label("Ctrl+Shift+Z, Ctrl+Y");
+}
+
+#[test]
+fn the_edit_menu_undoes_and_redoes() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::ConsumerGroup, "payment")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "members")
+        .set_value_accesskit(7.0);
+    harness.run();
+    let edited = harness.state().model().clone();
+    assert_eq!(edited.consumer_group("payment").map(|g| g.members), Some(7));
+
+    harness.get_by_label("Edit").click();
+    harness.run();
+    harness.get_by_label_contains("Undo").click();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+
+    harness.get_by_label("Edit").click();
+    harness.run();
+    harness.get_by_label_contains("Redo").click();
+    harness.run();
+    assert_eq!(harness.state().model(), &edited);
+}
+
+#[test]
+fn a_subscription_is_added_and_removed_in_the_inspector() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::ConsumerGroup,
+        "shipping",
+    )));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "Add to topics")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "payments.dlt")
+        .click();
+    harness.run();
+    let topics = |h: &Harness<'_, StudioApp>| {
+        h.state()
+            .model()
+            .consumer_group("shipping")
+            .map(|g| g.topics.clone())
+            .unwrap_or_default()
+    };
+    assert!(topics(&harness).contains(&"payments.dlt".to_owned()));
+
+    harness
+        .get_by_label("Remove payments.dlt from topics")
+        .click();
+    harness.run();
+    assert!(!topics(&harness).contains(&"payments.dlt".to_owned()));
+    // Two steps: undo both and the model is as it was.
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
 }

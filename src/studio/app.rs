@@ -1,26 +1,54 @@
 //! The studio's state and its window layout: top bar, outline (left), inspector (right),
-//! problems (bottom) and the canvas in the middle.
+//! problems (bottom) and the canvas in the middle; and the editing around them: commands with
+//! undo and redo, files, autosave and the questions asked before work could be lost.
 
 use eframe::egui;
 
 use std::path::{Path, PathBuf};
 
-use egui::{CentralPanel, Key, Panel, Ui};
+use egui::{
+    CentralPanel, Id, Key, KeyboardShortcut, Modal, Modifiers, Panel, RichText, Ui, ViewportCommand,
+};
 
 use crate::model::{Diagnostic, ElementKind, ElementRef, Model, validate};
 
 use super::canvas::{CanvasClick, CanvasView};
+use super::commands::Command;
 use super::diagram::Diagram;
+use super::files::{FileDialogs, NativeDialogs, Recovery};
+use super::history::History;
 use super::inspector::inspector_ui;
 use super::outline::outline_ui;
 use super::problems::problems_ui;
-use super::top_bar::top_bar_ui;
+use super::top_bar::{MenuAction, top_bar_ui};
 
-/// The studio: a model, what validation says about it, and what the user is looking at.
+/// How often unsaved work is written to the recovery file, in seconds.
+pub const AUTOSAVE_INTERVAL_S: f64 = 30.0;
+
+/// How many files Open Recent lists.
+const RECENT_LIMIT: usize = 8;
+
+/// The first line of a recovery file names the file the work belongs to.
+const RECOVERY_HEADER: &str = "// Causeway recovery of: ";
+
+/// Something that would lose unsaved changes, waiting for the user's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PendingAction {
+    /// Start a new, empty model.
+    New,
+    /// Ask for a file and open it.
+    Open,
+    /// Open this file.
+    OpenPath(PathBuf),
+    /// Close the window.
+    Close,
+}
+
+/// The studio: a model, what validation says about it, what the user is looking at, and the
+/// editing state around it (undo history, file, unsaved changes).
 ///
 /// It needs no window to exist, so tests can drive [`StudioApp::ui`] directly (for instance
 /// with `egui_kittest`).
-#[derive(Debug)]
 pub struct StudioApp {
     model: Model,
     path: Option<PathBuf>,
@@ -28,21 +56,106 @@ pub struct StudioApp {
     diagram: Diagram,
     selection: Option<ElementRef>,
     canvas: CanvasView,
+    history: History,
+    /// The model before the inspector edit in progress, which becomes one undo step when the
+    /// edit ends.
+    editing_from: Option<Model>,
+    /// The model as last saved or opened: unsaved changes are differences from it.
+    saved: Model,
+    dirty: bool,
+    dialogs: Box<dyn FileDialogs>,
+    recovery: Option<Recovery>,
+    last_autosave: Option<f64>,
+    recent: Vec<PathBuf>,
+    /// A message for the user (a failed save, a file that does not parse, a refused rename).
+    notice: Option<String>,
+    /// An action waiting for Save / Discard / Cancel.
+    asking: Option<PendingAction>,
+    /// Work found in the recovery file at start, offered back: the model and its file.
+    recovered: Option<(Model, Option<PathBuf>)>,
+    /// The window may close (nothing unsaved, or the user said so).
+    close_allowed: bool,
+    /// The user confirmed closing; the window closes on the next frame.
+    closing: bool,
+    shown_title: String,
+    show_shortcuts: bool,
+}
+
+impl std::fmt::Debug for StudioApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StudioApp")
+            .field("path", &self.path)
+            .field("selection", &self.selection)
+            .field("dirty", &self.dirty)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StudioApp {
-    /// A studio showing `model`, loaded from `path` when it came from a file.
+    /// A studio showing `model`, loaded from `path` when it came from a file. It uses the
+    /// desktop's file dialogs and no recovery file (see [`Self::with_recovery`]).
     pub fn new(model: Model, path: Option<PathBuf>) -> Self {
         let diagnostics = validate(&model);
         let diagram = Diagram::new(&model);
         Self {
+            saved: model.clone(),
             model,
             path,
             diagnostics,
             diagram,
             selection: None,
             canvas: CanvasView::default(),
+            history: History::default(),
+            editing_from: None,
+            dirty: false,
+            dialogs: Box::new(NativeDialogs),
+            recovery: None,
+            last_autosave: None,
+            recent: Vec::new(),
+            notice: None,
+            asking: None,
+            recovered: None,
+            close_allowed: false,
+            closing: false,
+            shown_title: String::new(),
+            show_shortcuts: false,
         }
+    }
+
+    /// Uses `dialogs` to ask for files (tests pass a scripted fake).
+    pub fn with_dialogs(mut self, dialogs: Box<dyn FileDialogs>) -> Self {
+        self.dialogs = dialogs;
+        self
+    }
+
+    /// Replaces the file dialogs.
+    pub fn set_dialogs(&mut self, dialogs: Box<dyn FileDialogs>) {
+        self.dialogs = dialogs;
+    }
+
+    /// Autosaves unsaved work to `recovery`; if a previous session left work there (it
+    /// crashed), offers it back.
+    pub fn with_recovery(mut self, recovery: Recovery) -> Self {
+        if let Some(text) = recovery.read() {
+            let path = text
+                .lines()
+                .next()
+                .and_then(|line| line.strip_prefix(RECOVERY_HEADER))
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from);
+            match crate::model::load(&text) {
+                Ok(model) => self.recovered = Some((model, path)),
+                Err(err) => {
+                    self.notice = Some(format!(
+                        "The recovery file {} could not be read ({err}); it was left in place.",
+                        recovery.path.display()
+                    ));
+                }
+            }
+        }
+        self.recent = recovery.read_recent();
+        self.recovery = Some(recovery);
+        self
     }
 
     /// The model shown.
@@ -65,6 +178,36 @@ impl StudioApp {
         self.selection.as_ref()
     }
 
+    /// Whether the model has changes that are not saved.
+    pub fn has_unsaved_changes(&self) -> bool {
+        self.dirty
+    }
+
+    /// The message shown to the user, if any.
+    pub fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// The action waiting for Save / Discard / Cancel, if any.
+    pub fn asking(&self) -> Option<&PendingAction> {
+        self.asking.as_ref()
+    }
+
+    /// Whether the window may close now (the user confirmed, or nothing was unsaved).
+    pub fn close_allowed(&self) -> bool {
+        self.close_allowed
+    }
+
+    /// The files opened or saved lately, newest first.
+    pub fn recent_files(&self) -> &[PathBuf] {
+        &self.recent
+    }
+
+    /// Whether work from a crashed session is being offered back.
+    pub fn offers_recovery(&self) -> bool {
+        self.recovered.is_some()
+    }
+
     /// Selects `element` (or clears the selection) and brings it into view on the canvas.
     pub fn select(&mut self, element: Option<ElementRef>) {
         let element = element.filter(|e| e.kind != ElementKind::Model);
@@ -80,17 +223,292 @@ impl StudioApp {
     }
 
     /// The window title: "Causeway — orders.ron", or the model's name for a model without a
-    /// file.
+    /// file; a "•" at the end while there are unsaved changes.
     pub fn window_title(&self) -> String {
         let subject = match self.path.as_deref().and_then(Path::file_name) {
             Some(name) => name.to_string_lossy().into_owned(),
             None => self.model.name.clone(),
         };
-        format!("Causeway \u{2014} {subject}")
+        let mark = if self.dirty { " \u{2022}" } else { "" };
+        format!("Causeway \u{2014} {subject}{mark}")
     }
+
+    // -----------------------------------------------------------------------------------------
+    // Changes
+
+    /// Applies `command` as one undo step. A refused command changes nothing and says why.
+    pub fn apply(&mut self, command: Command) -> Result<(), String> {
+        self.commit_edit();
+        let before = self.model.clone();
+        let description = command.description.clone();
+        match command.apply(&mut self.model) {
+            Ok(()) => {
+                if self.model != before {
+                    self.history.record(before);
+                    self.model_changed();
+                }
+                Ok(())
+            }
+            Err(message) => {
+                self.notice = Some(format!("Cannot {description}: {message}."));
+                Err(message)
+            }
+        }
+    }
+
+    /// Applies `command` as part of the edit in progress: the model changes now (and is
+    /// validated now), the undo step is recorded when the edit ends.
+    fn apply_live(&mut self, command: Command) {
+        let before = self.model.clone();
+        let description = command.description.clone();
+        match command.apply(&mut self.model) {
+            Ok(()) => {
+                if self.model != before {
+                    self.editing_from.get_or_insert(before);
+                    self.model_changed();
+                }
+            }
+            Err(message) => self.notice = Some(format!("Cannot {description}: {message}.")),
+        }
+    }
+
+    /// Ends the edit in progress, recording it as one undo step.
+    fn commit_edit(&mut self) {
+        if let Some(before) = self.editing_from.take()
+            && before != self.model
+        {
+            self.history.record(before);
+        }
+    }
+
+    /// Whether there is a change to undo.
+    pub fn can_undo(&self) -> bool {
+        self.editing_from.is_some() || self.history.can_undo()
+    }
+
+    /// Whether there is an undone change to redo.
+    pub fn can_redo(&self) -> bool {
+        self.history.can_redo()
+    }
+
+    /// Undoes the last change.
+    pub fn undo(&mut self) {
+        self.commit_edit();
+        if self.history.undo(&mut self.model) {
+            self.model_changed();
+        }
+    }
+
+    /// Redoes the last undone change.
+    pub fn redo(&mut self) {
+        self.commit_edit();
+        if self.history.redo(&mut self.model) {
+            self.model_changed();
+        }
+    }
+
+    /// Validates the changed model and redraws it.
+    fn model_changed(&mut self) {
+        self.diagnostics = validate(&self.model);
+        self.diagram = Diagram::new(&self.model);
+        self.dirty = self.model != self.saved;
+    }
+
+    /// Shows `model` from `path` as a fresh document: no history, nothing unsaved.
+    fn replace_document(&mut self, model: Model, path: Option<PathBuf>) {
+        self.editing_from = None;
+        self.history.clear();
+        self.saved = model.clone();
+        self.model = model;
+        self.path = path;
+        self.selection = None;
+        self.canvas = CanvasView::default();
+        self.model_changed();
+        self.last_autosave = None;
+        if let Some(recovery) = &self.recovery {
+            recovery.remove();
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Files
+
+    /// Asks to do `action`; with unsaved changes, asks Save / Discard / Cancel first.
+    pub fn request(&mut self, action: PendingAction) {
+        self.commit_edit();
+        if self.dirty {
+            self.asking = Some(action);
+        } else {
+            self.perform(action);
+        }
+    }
+
+    /// Asks to close the window (what the window's close button does).
+    pub fn request_close(&mut self) {
+        self.request(PendingAction::Close);
+    }
+
+    /// Answers the Save / Discard / Cancel question.
+    pub fn answer(&mut self, answer: Answer) {
+        let Some(action) = self.asking.take() else {
+            return;
+        };
+        match answer {
+            Answer::Save => {
+                if self.save() {
+                    self.perform(action);
+                }
+            }
+            Answer::Discard => {
+                if let Some(recovery) = &self.recovery {
+                    recovery.remove();
+                }
+                self.perform(action);
+            }
+            Answer::Cancel => {}
+        }
+    }
+
+    fn perform(&mut self, action: PendingAction) {
+        match action {
+            PendingAction::New => self.replace_document(Model::new("untitled"), None),
+            PendingAction::Open => {
+                if let Some(path) = self.dialogs.open() {
+                    self.open_path(&path);
+                }
+            }
+            PendingAction::OpenPath(path) => self.open_path(&path),
+            PendingAction::Close => {
+                self.close_allowed = true;
+                self.closing = true;
+            }
+        }
+    }
+
+    /// Opens `path`. A file that does not parse leaves the current model as it was and says
+    /// where the problem is; one with validation errors opens, with its diagnostics.
+    fn open_path(&mut self, path: &Path) {
+        let loaded = std::fs::read(path)
+            .map_err(|err| format!("{}: cannot read the file: {err}", path.display()))
+            .and_then(|bytes| {
+                crate::model::load_bytes(&bytes).map_err(|err| format!("{}:{err}", path.display()))
+            });
+        match loaded {
+            Ok(model) => {
+                self.replace_document(model, Some(path.to_owned()));
+                self.notice = None;
+                self.remember(path);
+            }
+            Err(message) => {
+                self.notice = Some(format!("Cannot open the file. {message}"));
+            }
+        }
+    }
+
+    /// Saves to the model's file (asking for one if it has none); `true` when saved. A failed
+    /// save says why and changes nothing.
+    pub fn save(&mut self) -> bool {
+        self.commit_edit();
+        match self.path.clone() {
+            Some(path) => self.save_to(&path),
+            None => self.save_as(),
+        }
+    }
+
+    /// Asks where to save, and saves there; `true` when saved.
+    pub fn save_as(&mut self) -> bool {
+        self.commit_edit();
+        let suggested = match self.path.as_deref().and_then(Path::file_name) {
+            Some(name) => name.to_string_lossy().into_owned(),
+            None => format!("{}.ron", self.model.name),
+        };
+        match self.dialogs.save_as(&suggested) {
+            Some(path) => self.save_to(&path),
+            None => false,
+        }
+    }
+
+    fn save_to(&mut self, path: &Path) -> bool {
+        let text = crate::model::save(&self.model);
+        match crate::cli::write_atomically(path, text.as_bytes()) {
+            Ok(()) => {
+                self.path = Some(path.to_owned());
+                self.saved = self.model.clone();
+                self.dirty = false;
+                self.notice = None;
+                if let Some(recovery) = &self.recovery {
+                    recovery.remove();
+                }
+                self.remember(path);
+                true
+            }
+            Err(err) => {
+                self.notice = Some(format!(
+                    "The model was not saved: {err:#}. Nothing was lost; try another place \
+                     with Save As."
+                ));
+                false
+            }
+        }
+    }
+
+    /// Puts `path` at the top of the recent files.
+    fn remember(&mut self, path: &Path) {
+        let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+        self.recent.retain(|p| p != &path);
+        self.recent.insert(0, path);
+        self.recent.truncate(RECENT_LIMIT);
+        if let Some(recovery) = &self.recovery {
+            recovery.write_recent(&self.recent);
+        }
+    }
+
+    /// Writes unsaved work to the recovery file now (autosave does this every
+    /// [`AUTOSAVE_INTERVAL_S`] seconds).
+    pub fn autosave_now(&mut self) {
+        let Some(recovery) = &self.recovery else {
+            return;
+        };
+        if !self.dirty {
+            return;
+        }
+        let header = self
+            .path
+            .as_deref()
+            .map(|p| format!("{RECOVERY_HEADER}{}\n", p.display()))
+            .unwrap_or_default();
+        let text = format!("{header}{}", crate::model::save(&self.model));
+        if let Err(err) = recovery.write(&text) {
+            self.notice = Some(format!("Autosave failed: {err:#}."));
+        }
+    }
+
+    /// Takes back the work the recovery file held (`accept`), or throws it away.
+    pub fn resolve_recovery(&mut self, accept: bool) {
+        let Some((model, path)) = self.recovered.take() else {
+            return;
+        };
+        if accept {
+            let before = std::mem::replace(&mut self.model, model);
+            self.history.record(before);
+            if path.is_some() {
+                self.path = path;
+            }
+            // What was restored is not saved anywhere yet.
+            self.saved = Model::new("");
+            self.selection = None;
+            self.model_changed();
+        } else if let Some(recovery) = &self.recovery {
+            recovery.remove();
+        }
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // The window
 
     /// Shows the whole studio in `ui` (the window's root).
     pub fn ui(&mut self, ui: &mut Ui) {
+        self.shortcuts_ui(ui);
         if ui.input(|i| i.key_pressed(Key::Escape)) && !ui.ctx().text_edit_focused() {
             self.selection = None;
         }
@@ -98,10 +516,36 @@ impl StudioApp {
         // canvas is in view already.
         let mut clicked: Option<ElementRef> = None;
         let mut clicked_on_canvas: Option<CanvasClick> = None;
+        let mut menu_action = None;
 
         Panel::top("top_bar").show(ui, |ui| {
-            top_bar_ui(ui, &self.model, self.path.as_deref(), &self.diagnostics);
+            menu_action = top_bar_ui(
+                ui,
+                &self.model,
+                self.path.as_deref(),
+                &self.diagnostics,
+                &super::top_bar::EditState {
+                    can_undo: self.can_undo(),
+                    can_redo: self.can_redo(),
+                    dirty: self.dirty,
+                    recent: &self.recent,
+                },
+            );
         });
+        if let Some(notice) = self.notice.clone() {
+            Panel::top("notice").show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
+                    if ui
+                        .button("Dismiss")
+                        .on_hover_text("Hide this message")
+                        .clicked()
+                    {
+                        self.notice = None;
+                    }
+                });
+            });
+        }
         Panel::left("outline")
             .default_size(220.0)
             .size_range(170.0..=420.0)
@@ -112,19 +556,18 @@ impl StudioApp {
                     clicked = Some(element);
                 }
             });
+        let mut inspected = None;
         Panel::right("inspector")
             .default_size(310.0)
             .size_range(240.0..=560.0)
             .show(ui, |ui| {
-                if let Some(element) = inspector_ui(
+                inspected = Some(inspector_ui(
                     ui,
                     &self.model,
                     &self.diagram,
                     &self.diagnostics,
                     self.selection.as_ref(),
-                ) {
-                    clicked = Some(element);
-                }
+                ));
             });
         // Room for a few problems at first; a valid model needs only its header.
         let problems_height = 62.0 + 24.0 * self.diagnostics.len().min(5) as f32;
@@ -149,6 +592,24 @@ impl StudioApp {
             }
         });
 
+        if let Some(inspected) = inspected {
+            if let Some(element) = inspected.clicked {
+                clicked = Some(element);
+            }
+            let editor = inspected.editor;
+            if let Some(command) = editor.edit {
+                self.apply_live(command);
+            }
+            if let Some((command, renamed)) = editor.rename
+                && self.apply(command).is_ok()
+            {
+                self.selection = Some(renamed);
+            }
+            if !editor.active {
+                self.commit_edit();
+            }
+        }
+
         if let Some(element) = clicked {
             self.select(Some(element));
         } else if let Some(click) = clicked_on_canvas {
@@ -157,11 +618,225 @@ impl StudioApp {
                 CanvasClick::Background => None,
             };
         }
+
+        if let Some(action) = menu_action {
+            self.menu_action(action);
+        }
+        self.shortcuts_window_ui(ui);
+        self.questions_ui(ui);
+        self.autosave_ui(ui);
     }
+
+    fn menu_action(&mut self, action: MenuAction) {
+        match action {
+            MenuAction::New => self.request(PendingAction::New),
+            MenuAction::Open => self.request(PendingAction::Open),
+            MenuAction::OpenRecent(path) => self.request(PendingAction::OpenPath(path)),
+            MenuAction::Save => {
+                self.save();
+            }
+            MenuAction::SaveAs => {
+                self.save_as();
+            }
+            MenuAction::Undo => self.undo(),
+            MenuAction::Redo => self.redo(),
+            MenuAction::Shortcuts => self.show_shortcuts = true,
+        }
+    }
+
+    /// The keyboard shortcuts for undo, redo and files. While a text field has the focus,
+    /// Ctrl+Z belongs to it.
+    fn shortcuts_ui(&mut self, ui: &Ui) {
+        let command = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        let command_shift = |key| KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, key);
+        let typing = ui.ctx().text_edit_focused();
+        let mut actions = Vec::new();
+        ui.input_mut(|i| {
+            if !typing {
+                if i.consume_shortcut(&command_shift(Key::Z))
+                    || i.consume_shortcut(&command(Key::Y))
+                {
+                    actions.push(MenuAction::Redo);
+                } else if i.consume_shortcut(&command(Key::Z)) {
+                    actions.push(MenuAction::Undo);
+                }
+            }
+            if i.consume_shortcut(&command_shift(Key::S)) {
+                actions.push(MenuAction::SaveAs);
+            } else if i.consume_shortcut(&command(Key::S)) {
+                actions.push(MenuAction::Save);
+            }
+            if i.consume_shortcut(&command(Key::O)) {
+                actions.push(MenuAction::Open);
+            }
+            if i.consume_shortcut(&command(Key::N)) {
+                actions.push(MenuAction::New);
+            }
+        });
+        for action in actions {
+            self.menu_action(action);
+        }
+    }
+
+    /// The modal questions: Save / Discard / Cancel before losing work, and the offer to
+    /// restore work from a crashed session.
+    fn questions_ui(&mut self, ui: &Ui) {
+        if let Some(action) = &self.asking {
+            let what = match action {
+                PendingAction::New => "starting a new model",
+                PendingAction::Open | PendingAction::OpenPath(_) => "opening another file",
+                PendingAction::Close => "closing",
+            };
+            let mut answer = None;
+            let modal = Modal::new(Id::unique("causeway-unsaved-changes")).show(ui.ctx(), |ui| {
+                ui.set_max_width(380.0);
+                ui.heading("Unsaved changes");
+                ui.label(format!(
+                    "The model has changes that are not saved. Save them before {what}?"
+                ));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Save")
+                        .on_hover_text("Save the changes, then go on")
+                        .clicked()
+                    {
+                        answer = Some(Answer::Save);
+                    }
+                    if ui
+                        .button("Discard")
+                        .on_hover_text("Throw the changes away and go on")
+                        .clicked()
+                    {
+                        answer = Some(Answer::Discard);
+                    }
+                    if ui
+                        .button("Cancel")
+                        .on_hover_text("Keep editing; do nothing")
+                        .clicked()
+                    {
+                        answer = Some(Answer::Cancel);
+                    }
+                });
+            });
+            if answer.is_none() && modal.should_close() {
+                answer = Some(Answer::Cancel);
+            }
+            if let Some(answer) = answer {
+                self.answer(answer);
+            }
+        } else if let Some((model, path)) = &self.recovered {
+            let from = path.as_deref().map_or_else(
+                || format!("the model `{}`", model.name),
+                |p| p.display().to_string(),
+            );
+            let mut answer = None;
+            Modal::new(Id::unique("causeway-recovery")).show(ui.ctx(), |ui| {
+                ui.set_max_width(420.0);
+                ui.heading("Restore unsaved work?");
+                ui.label(format!(
+                    "The studio closed without saving changes to {from}. Restore them?"
+                ));
+                ui.add_space(8.0);
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Restore")
+                        .on_hover_text("Open the recovered work (it stays unsaved until you save)")
+                        .clicked()
+                    {
+                        answer = Some(true);
+                    }
+                    if ui
+                        .button("Discard recovered work")
+                        .on_hover_text("Delete the recovery file and keep what is open")
+                        .clicked()
+                    {
+                        answer = Some(false);
+                    }
+                });
+            });
+            if let Some(accept) = answer {
+                self.resolve_recovery(accept);
+            }
+        }
+    }
+
+    /// Help → Keyboard shortcuts.
+    fn shortcuts_window_ui(&mut self, ui: &Ui) {
+        egui::Window::new("Keyboard shortcuts")
+            .open(&mut self.show_shortcuts)
+            .collapsible(false)
+            .resizable(false)
+            .show(ui.ctx(), |ui| {
+                egui::Grid::new("keyboard-shortcuts")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (keys, what) in super::top_bar::SHORTCUTS {
+                            ui.label(RichText::new(*keys).strong());
+                            ui.label(*what);
+                            ui.end_row();
+                        }
+                    });
+            });
+    }
+
+    /// Writes unsaved work to the recovery file every [`AUTOSAVE_INTERVAL_S`] seconds.
+    fn autosave_ui(&mut self, ui: &Ui) {
+        if self.recovery.is_none() || !self.dirty {
+            self.last_autosave = None;
+            return;
+        }
+        let now = ui.input(|i| i.time);
+        match self.last_autosave {
+            None => self.last_autosave = Some(now),
+            Some(last) if now - last >= AUTOSAVE_INTERVAL_S => {
+                self.autosave_now();
+                self.last_autosave = Some(now);
+            }
+            Some(_) => {}
+        }
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(AUTOSAVE_INTERVAL_S));
+    }
+}
+
+/// The answers to "Save the changes first?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// Save, then go on (if the save fails, stay).
+    Save,
+    /// Go on without saving.
+    Discard,
+    /// Do nothing.
+    Cancel,
 }
 
 impl eframe::App for StudioApp {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        if ui.input(|i| i.viewport().close_requested()) && !self.close_allowed {
+            ui.ctx().send_viewport_cmd(ViewportCommand::CancelClose);
+            self.request_close();
+        }
         StudioApp::ui(self, ui);
+        if self.closing {
+            self.closing = false;
+            ui.ctx().send_viewport_cmd(ViewportCommand::Close);
+        }
+        let title = self.window_title();
+        if title != self.shown_title {
+            ui.ctx()
+                .send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            self.shown_title = title;
+        }
+    }
+
+    fn on_exit(&mut self) {
+        // A clean exit leaves no recovery file: the user saved or chose to discard.
+        if !self.dirty
+            && let Some(recovery) = &self.recovery
+        {
+            recovery.remove();
+        }
     }
 }

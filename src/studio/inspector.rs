@@ -1,5 +1,5 @@
-//! The inspector: the selected element's properties (read-only), its connections and its
-//! problems. With nothing selected it shows the model itself.
+//! The inspector: the selected element's properties (edited through `editors.rs`), its
+//! connections and its problems. With nothing selected it shows the model itself.
 
 use eframe::egui;
 
@@ -8,21 +8,33 @@ use egui::{Grid, RichText, ScrollArea, Ui, pos2, vec2};
 use crate::model::{Diagnostic, ElementKind, ElementRef, Model};
 
 use super::diagram::Diagram;
+use super::editors::{EditorOutcome, properties_editor_ui};
+use super::fields::GRID_SPACING;
 use super::palette::Palette;
 use super::properties::properties;
 use super::widgets::{chip, paint_severity_marker, section_heading};
 
-/// Shows the inspector; returns an element to select when one of the connections is clicked.
+/// What the user did in the inspector this frame.
+#[derive(Debug, Default)]
+pub struct InspectorOutcome {
+    /// An element to select (a connection was clicked).
+    pub clicked: Option<ElementRef>,
+    /// Edits of the element's properties.
+    pub editor: EditorOutcome,
+}
+
+/// Shows the inspector.
 pub fn inspector_ui(
     ui: &mut Ui,
     model: &Model,
     diagram: &Diagram,
     diagnostics: &[Diagnostic],
     selection: Option<&ElementRef>,
-) -> Option<ElementRef> {
+) -> InspectorOutcome {
     let palette = Palette::from_visuals(ui.visuals());
     let element = selection.cloned().unwrap_or_else(ElementRef::model);
     let mut clicked = None;
+    let mut editor = EditorOutcome::default();
 
     ui.add_space(6.0);
     ui.label(RichText::new("Inspector").strong());
@@ -31,7 +43,7 @@ pub fn inspector_ui(
         .auto_shrink([false, false])
         .show(ui, |ui| {
             heading_ui(ui, &palette, model, &element);
-            let Some(rows) = properties(model, &element) else {
+            if properties(model, &element).is_none() {
                 ui.label(
                     RichText::new(format!("The model has no {element}."))
                         .color(ui.visuals().warn_fg_color),
@@ -40,34 +52,15 @@ pub fn inspector_ui(
             };
 
             section_heading(ui, "Properties");
-            let (key_width, value_width) = column_widths(ui);
-            Grid::new("inspector-properties")
-                .num_columns(2)
-                .striped(true)
-                .spacing(vec2(GRID_SPACING, 5.0))
-                .show(ui, |ui| {
-                    for (key, value) in &rows {
-                        fixed_width_cell(ui, key_width, |ui| {
-                            ui.add(egui::Label::new(RichText::new(*key).weak()).truncate());
-                        });
-                        let shown = if value.is_empty() { "(empty)" } else { value };
-                        fixed_width_cell(ui, value_width, |ui| {
-                            ui.add(egui::Label::new(shown).wrap());
-                        });
-                        ui.end_row();
-                    }
-                });
+            editor = properties_editor_ui(ui, model, diagnostics, &element);
 
             if let Some(next) = connections_ui(ui, diagram, &element) {
                 clicked = Some(next);
             }
             problems_ui(ui, &palette, diagnostics, &element);
         });
-    clicked
+    InspectorOutcome { clicked, editor }
 }
-
-/// Space between the two columns of the inspector's grids.
-const GRID_SPACING: f32 = 12.0;
 
 /// The widths of the key and value columns, so the grids fill the panel.
 fn column_widths(ui: &Ui) -> (f32, f32) {

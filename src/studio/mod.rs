@@ -1,22 +1,35 @@
 //! The desktop studio (eframe/egui). UI only: it shows and edits models through the `model`
 //! module and never holds domain rules of its own.
 //!
-//! The window is laid out like an IDE: a top bar, an outline of the model on the left, the
-//! canvas in the middle, the inspector on the right and the problems validation found at the
-//! bottom. [`StudioApp`] holds the state and draws it; [`run`] puts it in a native window.
+//! The window is laid out like an IDE: a top bar with the File, Edit and Help menus, an outline
+//! of the model on the left, the canvas in the middle, the inspector on the right and the
+//! problems validation found at the bottom. [`StudioApp`] holds the state and draws it; [`run`]
+//! puts it in a native window.
 //!
 //! Each view lives in its own file (`outline.rs`, `inspector.rs`, `problems.rs`, `top_bar.rs`,
 //! `canvas/`); the geometry the canvas draws is worked out by pure, unit-tested modules
 //! (`graph.rs` reads the connections, `layout.rs` places unpositioned nodes, `diagram.rs` puts
 //! both together).
+//!
+//! Editing: every change to the model is a command (`commands.rs`) applied by [`StudioApp`],
+//! which keeps the undo and redo stacks (`history.rs`). The inspector edits through the field
+//! widgets of `fields.rs`, laid out per kind in `editors.rs`; an edit is one undo step when the
+//! user lets go of the widget. Files go through [`FileDialogs`] (native dialogs in the app, a
+//! scripted fake in tests), saving is atomic, and unsaved work is autosaved to a [`Recovery`]
+//! file and offered back after a crash.
 
 use eframe::egui;
 
 mod app;
 mod canvas;
+mod commands;
 mod describe;
 mod diagram;
+mod editors;
+mod fields;
+mod files;
 mod graph;
+mod history;
 mod inspector;
 pub mod layout;
 mod outline;
@@ -30,8 +43,9 @@ use std::path::PathBuf;
 
 use crate::model::Model;
 
-pub use app::StudioApp;
+pub use app::{AUTOSAVE_INTERVAL_S, Answer, PendingAction, StudioApp};
 pub use canvas::canvas_label;
+pub use files::{FileDialogs, NativeDialogs, Recovery, ScriptedDialogs};
 pub use outline::outline_label;
 pub use problems::problem_label;
 
@@ -44,7 +58,10 @@ pub const INITIAL_WINDOW_SIZE: [f32; 2] = [1440.0, 900.0];
 /// Opens the studio window on `model` (loaded from `path`, if it came from a file) and runs
 /// until the window closes.
 pub fn run(model: Model, path: Option<PathBuf>) -> anyhow::Result<()> {
-    let app = StudioApp::new(model, path);
+    let mut app = StudioApp::new(model, path);
+    if let Some(recovery) = Recovery::user_default() {
+        app = app.with_recovery(recovery);
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(app.window_title())

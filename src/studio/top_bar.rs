@@ -1,11 +1,11 @@
-//! The top bar: the app's mark, the model's name and file, and a summary of the model and of
-//! its problems.
+//! The top bar: the File and Edit menus, the app's mark, the model's name and file (with an
+//! unsaved-changes mark), and a summary of the model and of its problems.
 
 use eframe::egui;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use egui::{Align, Color32, Layout, RichText, Sense, Stroke, Ui, pos2, vec2};
+use egui::{Align, Button, Color32, Layout, RichText, Sense, Stroke, Ui, pos2, vec2};
 
 use crate::model::{Diagnostic, ElementKind, Model, Severity};
 
@@ -20,11 +20,67 @@ pub fn file_label(path: Option<&Path>) -> String {
     }
 }
 
-/// Shows the top bar.
-pub fn top_bar_ui(ui: &mut Ui, model: &Model, path: Option<&Path>, diagnostics: &[Diagnostic]) {
+/// What the menus need to know about the editing state.
+#[derive(Debug)]
+pub struct EditState<'a> {
+    /// Whether Undo has something to undo.
+    pub can_undo: bool,
+    /// Whether Redo has something to redo.
+    pub can_redo: bool,
+    /// Whether there are unsaved changes.
+    pub dirty: bool,
+    /// The files for Open Recent, newest first.
+    pub recent: &'a [PathBuf],
+}
+
+/// A menu entry the user chose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuAction {
+    /// File → New.
+    New,
+    /// File → Open.
+    Open,
+    /// File → Open Recent → a file.
+    OpenRecent(PathBuf),
+    /// File → Save.
+    Save,
+    /// File → Save As.
+    SaveAs,
+    /// Edit → Undo.
+    Undo,
+    /// Edit → Redo.
+    Redo,
+    /// Help → Keyboard shortcuts.
+    Shortcuts,
+}
+
+/// The studio's keyboard shortcuts and what they do, for Help → Keyboard shortcuts.
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Ctrl+N", "New model"),
+    ("Ctrl+O", "Open a model file"),
+    ("Ctrl+S", "Save"),
+    ("Ctrl+Shift+S", "Save As"),
+    ("Ctrl+Z", "Undo"),
+    ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
+    ("F", "Zoom to fit"),
+    ("Escape", "Clear the selection"),
+];
+
+/// Shows the top bar; returns the menu entry chosen, if any.
+pub fn top_bar_ui(
+    ui: &mut Ui,
+    model: &Model,
+    path: Option<&Path>,
+    diagnostics: &[Diagnostic],
+    edit: &EditState<'_>,
+) -> Option<MenuAction> {
     let palette = Palette::from_visuals(ui.visuals());
-    ui.horizontal(|ui| {
+    let mut action = None;
+    // The menu bar takes the whole width, so the rest of the bar lives inside it.
+    egui::MenuBar::new().ui(ui, |ui| {
         ui.set_min_height(30.0);
+        action = menus_ui(ui, edit);
+        ui.separator();
         logo_ui(ui, &palette);
         ui.label(RichText::new("Causeway").strong().size(15.0));
         ui.separator();
@@ -33,6 +89,9 @@ pub fn top_bar_ui(ui: &mut Ui, model: &Model, path: Option<&Path>, diagnostics: 
         let file = file_label(path);
         let hover = path.map_or_else(|| file.clone(), |p| p.display().to_string());
         ui.label(RichText::new(file).weak()).on_hover_text(hover);
+        if edit.dirty {
+            chip(ui, "unsaved changes", palette.severity(Severity::Warning));
+        }
 
         ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
             let errors = count(diagnostics, Severity::Error);
@@ -72,6 +131,89 @@ pub fn top_bar_ui(ui: &mut Ui, model: &Model, path: Option<&Path>, diagnostics: 
             ui.label(RichText::new(summary).weak());
         });
     });
+    action
+}
+
+/// The File and Edit menus.
+fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
+    let mut action = None;
+    let mut entry = |ui: &mut Ui, text: &str, shortcut: &str, tip: &str, chosen: MenuAction| {
+        let mut button = Button::new(text);
+        if !shortcut.is_empty() {
+            button = button.shortcut_text(shortcut);
+        }
+        if ui.add(button).on_hover_text(tip).clicked() {
+            action = Some(chosen);
+        }
+    };
+    ui.menu_button("File", |ui| {
+        entry(
+            ui,
+            "New",
+            "Ctrl+N",
+            "Start a new, empty model",
+            MenuAction::New,
+        );
+        entry(ui, "Open", "Ctrl+O", "Open a model file", MenuAction::Open);
+        ui.menu_button("Open Recent", |ui| {
+            if edit.recent.is_empty() {
+                ui.label(RichText::new("No recent files").weak());
+            }
+            for path in edit.recent {
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let tip = format!("Open {}", path.display());
+                entry(ui, &name, "", &tip, MenuAction::OpenRecent(path.clone()));
+            }
+        });
+        ui.separator();
+        entry(
+            ui,
+            "Save",
+            "Ctrl+S",
+            "Save the model to its file",
+            MenuAction::Save,
+        );
+        entry(
+            ui,
+            "Save As",
+            "Ctrl+Shift+S",
+            "Save the model to a new file",
+            MenuAction::SaveAs,
+        );
+    });
+    ui.menu_button("Edit", |ui| {
+        ui.add_enabled_ui(edit.can_undo, |ui| {
+            entry(
+                ui,
+                "Undo",
+                "Ctrl+Z",
+                "Undo the last change",
+                MenuAction::Undo,
+            );
+        });
+        ui.add_enabled_ui(edit.can_redo, |ui| {
+            entry(
+                ui,
+                "Redo",
+                "Ctrl+Shift+Z",
+                "Redo the last undone change (also Ctrl+Y)",
+                MenuAction::Redo,
+            );
+        });
+    });
+    ui.menu_button("Help", |ui| {
+        entry(
+            ui,
+            "Keyboard shortcuts",
+            "",
+            "List the keyboard shortcuts",
+            MenuAction::Shortcuts,
+        );
+    });
+    action
 }
 
 /// The app's mark: three nodes joined by a causeway.
