@@ -375,9 +375,15 @@ struct ReactionRt {
     fan_out: u32,
 }
 
+/// One lane of a partition as a group reads it. With the per-partition ordering a partition
+/// is one lane; with per-key or unordered processing it is `concurrency` lanes, each taking
+/// its share of the records (by key, or by offset) one at a time, so records of one key stay
+/// in order while others run alongside. A lane's position skips the other lanes' records.
 #[derive(Debug, Clone)]
 struct GroupPart {
     partition: u32,
+    lane: u16,
+    lanes: u16,
     member: u16,
     position: u64,
     committed: u64,
@@ -455,6 +461,8 @@ struct GroupRt {
     pending_assignment: Option<Vec<Vec<u32>>>,
     rebalances: u64,
     rebalance_pause: Nanos,
+    /// Per-key lanes (true) or lanes by offset (false), when a partition has several.
+    lanes_by_key: bool,
     poll_timeouts: u64,
     max_poll_interval: Nanos,
     /// Processings a member carries on with after its partition was taken away (it was
@@ -718,11 +726,23 @@ impl Sim {
             let mut members = Vec::new();
             for (m, owned) in assignment.iter().enumerate() {
                 let mut member_parts = Vec::new();
-                for &partition in owned {
+                let lanes: u16 = match group.ordering {
+                    model::OrderingMode::PerPartition => 1,
+                    model::OrderingMode::PerKey | model::OrderingMode::Unordered => {
+                        group.concurrency.clamp(1, 256) as u16
+                    }
+                };
+                for (&partition, lane) in owned
+                    .iter()
+                    .flat_map(|p| std::iter::repeat_n(p, usize::from(lanes)))
+                    .zip((0..lanes).cycle())
+                {
                     let part = parts.len() as u32;
                     member_parts.push(part);
                     parts.push(GroupPart {
                         partition,
+                        lane,
+                        lanes,
                         member: m as u16,
                         position: 0,
                         committed: 0,
@@ -819,6 +839,7 @@ impl Sim {
                 pending_assignment: None,
                 rebalances: 0,
                 rebalance_pause: 0,
+                lanes_by_key: group.ordering == model::OrderingMode::PerKey,
                 poll_timeouts: 0,
                 max_poll_interval: group.max_poll_interval_ms.saturating_mul(MS),
                 zombies: Vec::new(),
@@ -1730,8 +1751,11 @@ impl Sim {
             };
             let mut lost_for = 0u64;
             for &(g, part) in &self.partitions[partition as usize].readers {
-                let gp = &self.groups[usize::from(g)].parts[part as usize];
-                if gp.position <= offset {
+                let group = &self.groups[usize::from(g)];
+                let gp = &group.parts[part as usize];
+                if lane_of(&rec, offset, gp.lanes, group.lanes_by_key) == gp.lane
+                    && gp.position <= offset
+                {
                     lost_for |= 1u64 << g;
                 }
             }
@@ -1896,6 +1920,22 @@ impl Sim {
                 OffsetReset::Latest => p.end_offset,
             };
         }
+        if gp.lanes > 1 {
+            let by_key = self.groups[gi].lanes_by_key;
+            let gp = &mut self.groups[gi].parts[part as usize];
+            while gp.position < p.hw {
+                let rec = &p.log[(gp.position - p.start_offset) as usize];
+                if lane_of(rec, gp.position, gp.lanes, by_key) == gp.lane {
+                    break;
+                }
+                gp.position += 1;
+                if gp.committed + 1 == gp.position && gp.in_flight.is_none() {
+                    // Nothing of this lane below: its share of the commit moves along.
+                    gp.committed = gp.position;
+                }
+            }
+        }
+        let gp = &mut self.groups[gi].parts[part as usize];
         if gp.position < p.hw {
             true
         } else {
@@ -2271,16 +2311,38 @@ impl Sim {
     }
 
     fn rewind_without_zombie(&mut self, gi: usize, part: u32) {
+        let partition = self.groups[gi].parts[part as usize].partition;
+        // Kafka keeps one committed offset per partition: with lanes, the lowest of theirs.
+        let floor = self.groups[gi]
+            .parts
+            .iter()
+            .filter(|gp| gp.partition == partition)
+            .map(|gp| gp.committed)
+            .min()
+            .unwrap_or(0);
+        let by_key = self.groups[gi].lanes_by_key;
         let gp = &mut self.groups[gi].parts[part as usize];
         gp.processing = false;
         gp.in_flight = None;
         gp.attempt = 1;
         gp.epoch += 1;
         gp.uncommitted = 0;
-        if gp.position > gp.committed {
-            // Those records will be delivered again.
-            self.outstanding += gp.position - gp.committed;
-            gp.position = gp.committed;
+        if gp.position > floor {
+            // This lane's records from the floor on will be delivered again.
+            let p = &self.partitions[partition as usize];
+            let again = if gp.lanes <= 1 {
+                gp.position - floor
+            } else {
+                (floor.max(p.start_offset)..gp.position.min(p.end_offset))
+                    .filter(|&o| {
+                        let rec = &p.log[(o - p.start_offset) as usize];
+                        lane_of(rec, o, gp.lanes, by_key) == gp.lane
+                    })
+                    .count() as u64
+            };
+            self.outstanding += again;
+            gp.position = floor;
+            gp.committed = gp.committed.min(floor);
         }
     }
 
@@ -2388,8 +2450,10 @@ impl Sim {
                     continue;
                 };
                 let partition = t.first_partition + index;
-                if let Some(part) = g.parts.iter().position(|gp| gp.partition == partition) {
-                    pending[members[i]].push(part as u32);
+                for (part, gp) in g.parts.iter().enumerate() {
+                    if gp.partition == partition {
+                        pending[members[i]].push(part as u32);
+                    }
                 }
             }
         }
@@ -2551,7 +2615,11 @@ impl Sim {
         }
         let mut lost_for = 0u64;
         for &(g, part) in &self.partitions[partition as usize].readers {
-            let gp = &self.groups[usize::from(g)].parts[part as usize];
+            let group = &self.groups[usize::from(g)];
+            let gp = &group.parts[part as usize];
+            if lane_of(&rec, offset, gp.lanes, group.lanes_by_key) != gp.lane {
+                continue;
+            }
             let in_flight_here = gp.position == offset && gp.in_flight.is_some();
             if gp.position <= offset && !in_flight_here {
                 lost_for |= 1u64 << g;
@@ -2617,13 +2685,22 @@ impl Sim {
 
     /// Consumer lag of a group: log end minus committed offset, over its partitions.
     fn group_lag(&self, gi: usize) -> u64 {
-        self.groups[gi]
-            .parts
+        let parts = &self.groups[gi].parts;
+        parts
             .iter()
-            .map(|gp| {
+            .enumerate()
+            .filter(|(_, gp)| gp.lane == 0)
+            .map(|(i, gp)| {
+                // Lanes of a partition are consecutive; the partition's committed offset is
+                // the lowest of theirs.
+                let lanes = usize::from(gp.lanes.max(1));
+                let committed = parts[i..(i + lanes).min(parts.len())]
+                    .iter()
+                    .map(|l| l.committed)
+                    .min()
+                    .unwrap_or(gp.committed);
                 let p = &self.partitions[gp.partition as usize];
-                p.end_offset
-                    .saturating_sub(gp.committed.max(p.start_offset))
+                p.end_offset.saturating_sub(committed.max(p.start_offset))
             })
             .sum()
     }
@@ -3011,6 +3088,22 @@ fn assign_members(
     subs.iter()
         .map(|s| assignment.get(&s.member_id).cloned().unwrap_or_default())
         .collect()
+}
+
+/// The lane of a partition a record belongs to: by key (records of one key share a lane, so
+/// they stay in order), or by offset.
+fn lane_of(rec: &Rec, offset: u64, lanes: u16, by_key: bool) -> u16 {
+    if lanes <= 1 {
+        return 0;
+    }
+    let spread = if by_key && rec.key != NO_KEY {
+        // A fixed mix of the key, so lanes do not follow the partitioner's own hash.
+        (u64::from(rec.key) ^ (u64::from(rec.key_space) << 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            >> 32
+    } else {
+        offset
+    };
+    (spread % u64::from(lanes)) as u16
 }
 
 /// The index of a key's text in a key distribution, if it belongs to it.
