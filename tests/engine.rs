@@ -967,3 +967,52 @@ fn per_key_lanes_add_throughput_and_keep_key_order_while_unordered_does_not_keep
         assert_eq!(report.lost, 0);
     }
 }
+
+#[test]
+fn extreme_but_valid_values_run_without_panicking() {
+    // Every duration at its maximum, absurd latencies and sizes, tiny broker capacity: the
+    // engine must saturate, not overflow.
+    let text = r#"(
+    format: 1,
+    name: "extreme",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 0.000001)], network_latency_ms: 1e300),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [
+        (id: "t", partitions: 3, replication_factor: 1, min_insync_replicas: 1,
+         retention: (time_ms: 18446744073709551615, bytes: 1), event_types: ["E"]),
+        (id: "d", partitions: 1, replication_factor: 1, min_insync_replicas: 1, event_types: ["E"]),
+    ],
+    producers: [(id: "p", topics: ["t"], event_types: ["E"], rate: Poisson(per_second: 1000.0),
+                 keys: Zipf(keys: 5, exponent: 1e10), record_size: Normal(mean: 1e300, std_dev: 1e300),
+                 acks: One, enable_idempotence: false)],
+    consumer_groups: [(id: "g", topics: ["t"], members: 3,
+        processing_time: LogNormal(median_ms: 1e300, sigma: 1e10),
+        commit: Auto(interval_ms: 18446744073709551615),
+        failures: (probability: 1.0),
+        retry: (max_attempts: 4294967295, backoff: Exponential(initial_ms: 18446744073709551615,
+                multiplier: 1e300, max_ms: 18446744073709551615), jitter: 1.0, mode: RetryTopic()),
+        dead_letter_topic: "d", idempotent: true,
+        session_timeout_ms: 18446744073709551615, max_poll_interval_ms: 1)],
+    scenarios: [(name: "s", seed: 18446744073709551615, duration_ms: 18446744073709551615,
+        faults: [(at_ms: 18446744073709551615, kind: MemberCrash(group: "g", member: 0)),
+                 (at_ms: 0, kind: BrokerCrash(broker: 1)),
+                 (at_ms: 1, kind: BrokerRestart(broker: 1))])],
+)"#;
+    let model = model::load(text).unwrap_or_else(|e| panic!("{e}"));
+    for options in [
+        for_seconds(2),
+        Options {
+            produce_limit: Some(100),
+            duration: Some(5 * SECOND),
+            ..Options::default()
+        },
+    ] {
+        let mut sim = Builder::new(&model)
+            .options(options)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        sim.run();
+        let report = sim.report();
+        assert!(report.sim_seconds <= 5.0 + 1e-9);
+    }
+}

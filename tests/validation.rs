@@ -2847,3 +2847,38 @@ fn diagnostics_on_hand_written_elements_point_at_the_field() {
     let text = "(\n    format: 1,\n    name: \"m\",\n    topics: [\n        (\n            id: \"orders\",\n            partitions: 6,\n            replication_factor: 3,\n            min_insync_replicas: 2,\n        ),\n    ],\n    consumer_groups: [\n        (\n            id: \"audit\",\n            topics: [\"orders\"],\n            members: 1,\n            processing_time: Constant(ms: 1.0),\n            commit: AfterEach,\n        ),\n    ],\n)\n";
     assert_eq!(locate_diagnostic(text, "consumer-not-idempotent"), (14, 13));
 }
+
+#[test]
+fn values_beyond_what_can_be_simulated_are_errors() {
+    let mut m = base();
+    group(&mut m, "shipping").members = 20_000;
+    let diagnostics = only(&m, &["simulation-limit", "idle-members"]);
+    let d = with_code(&diagnostics, "simulation-limit").clone();
+    check(
+        &d,
+        Error,
+        ElementKind::ConsumerGroup,
+        "shipping",
+        "members",
+        &["20000 members", "at most 10000"],
+    );
+
+    let mut m = base();
+    m.producers[0].keys = causeway::model::KeyDistribution::Zipf {
+        keys: 50_000_000_000,
+        exponent: 1.0,
+        prefix: "k".into(),
+    };
+    let d = one(&m, "simulation-limit");
+    assert_eq!(d.field.as_deref(), Some("keys"));
+    assert!(
+        d.message.contains("use Uniform beyond that"),
+        "{}",
+        d.message
+    );
+
+    let mut m = base();
+    m.producers[0].rate = causeway::model::RateProcess::Poisson { per_second: 1e12 };
+    let d = one(&m, "simulation-limit");
+    assert_eq!(d.field.as_deref(), Some("rate"));
+}

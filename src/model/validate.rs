@@ -70,6 +70,17 @@ pub const MAX_PARTITIONS: u32 = 100_000;
 /// Retention below this draws a warning: a consumer down over a long weekend loses data.
 pub const MIN_RETENTION_MS: u64 = 7 * 24 * 3_600_000;
 
+/// Limits beyond which a model stops describing a system and starts exhausting the machine
+/// that simulates it: members per group, Zipf keys (the sampler keeps a table), events per
+/// reaction, records per second per producer.
+pub const MAX_MEMBERS: u32 = 10_000;
+/// See [`MAX_MEMBERS`].
+pub const MAX_ZIPF_KEYS: u64 = 10_000_000;
+/// See [`MAX_MEMBERS`].
+pub const MAX_FAN_OUT: u32 = 1_000;
+/// See [`MAX_MEMBERS`].
+pub const MAX_RATE_PER_SECOND: f64 = 100_000_000.0;
+
 /// Key distributions with more keys than this are not hashed one by one for the skew check.
 const SKEW_CHECK_MAX_KEYS: u64 = 200_000;
 
@@ -863,6 +874,45 @@ impl Validator<'_> {
                 }
             }
             self.check_rate(&element, &producer.rate);
+            let peak = match &producer.rate {
+                RateProcess::Constant { per_second } | RateProcess::Poisson { per_second } => {
+                    *per_second
+                }
+                RateProcess::Bursts {
+                    base_per_second,
+                    burst_per_second,
+                    ..
+                } => base_per_second.max(*burst_per_second),
+                RateProcess::Schedule(steps) => {
+                    steps.iter().map(|s| s.per_second).fold(0.0, f64::max)
+                }
+            };
+            if peak > MAX_RATE_PER_SECOND {
+                self.error(
+                    "simulation-limit",
+                    &element,
+                    "rate",
+                    format!(
+                        "producer `{}` sends up to {peak} records/s; Causeway simulates at most \
+                         {MAX_RATE_PER_SECOND} per producer",
+                        producer.id
+                    ),
+                );
+            }
+            if let KeyDistribution::Zipf { keys, .. } = producer.keys
+                && keys > MAX_ZIPF_KEYS
+            {
+                self.error(
+                    "simulation-limit",
+                    &element,
+                    "keys",
+                    format!(
+                        "producer `{}` draws Zipf keys from {keys} keys; Causeway simulates at \
+                         most {MAX_ZIPF_KEYS} (use Uniform beyond that)",
+                        producer.id
+                    ),
+                );
+            }
             self.check_keys(&element, &producer.keys);
             match producer.record_size {
                 SizeDistribution::Constant { bytes: 0 } => self.error(
@@ -1107,6 +1157,18 @@ impl Validator<'_> {
                     "a group needs at least one member to consume".to_owned(),
                 );
             }
+            if group.members > MAX_MEMBERS {
+                self.error(
+                    "simulation-limit",
+                    &element,
+                    "members",
+                    format!(
+                        "consumer group `{}` has {} members; Causeway simulates at most \
+                         {MAX_MEMBERS}",
+                        group.id, group.members
+                    ),
+                );
+            }
             if group.concurrency == 0 {
                 self.error(
                     "concurrency-range",
@@ -1200,6 +1262,18 @@ impl Validator<'_> {
                 self.require_event(&element, "reactions", &reaction.emit);
                 self.require_topic(&element, "reactions", &reaction.topic);
                 self.check_probability(&element, "reactions", reaction.probability);
+                if reaction.fan_out > MAX_FAN_OUT {
+                    self.error(
+                        "simulation-limit",
+                        &element,
+                        "reactions",
+                        format!(
+                            "consumer group `{}` emits {} events per record in a reaction; \
+                             Causeway simulates at most {MAX_FAN_OUT}",
+                            group.id, reaction.fan_out
+                        ),
+                    );
+                }
                 if let Some(topic) = self.model.topic(&reaction.topic)
                     && self.has_event(&reaction.emit)
                     && !topic.event_types.contains(&reaction.emit)

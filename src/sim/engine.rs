@@ -554,7 +554,7 @@ impl Sim {
         let seed = seed.or(scenario.as_ref().map(|s| s.seed)).unwrap_or(0);
         let end = options
             .duration
-            .or(scenario.as_ref().map(|s| s.duration_ms * MS))
+            .or(scenario.as_ref().map(|s| s.duration_ms.saturating_mul(MS)))
             .unwrap_or(60 * SECOND);
         let produce_limit = options
             .produce_limit
@@ -915,7 +915,7 @@ impl Sim {
         }
         for g in 0..sim.groups.len() {
             if let CommitMode::Auto { interval_ms } = sim.groups[g].commit {
-                let at = interval_ms.max(1) * MS;
+                let at = interval_ms.max(1).saturating_mul(MS);
                 sim.schedule(at, Ev::AutoCommit { group: g as u16 });
             }
         }
@@ -1269,12 +1269,12 @@ impl Sim {
             self.retry_send(partition, rec);
             return;
         };
-        let arrive = self.now + self.network;
+        let arrive = self.now.saturating_add(self.network);
         let broker = &mut self.brokers[leader];
         let start = arrive.max(broker.busy_until);
         let service = (f64::from(rec.size) * broker.ns_per_byte).round() as Nanos;
-        broker.busy_until = start + service;
-        let at = start + service;
+        broker.busy_until = start.saturating_add(service);
+        let at = start.saturating_add(service);
         if at <= self.now {
             self.append(partition, rec);
         } else {
@@ -1329,7 +1329,10 @@ impl Sim {
         p.held.push_back(rec);
         if !p.retry_scheduled {
             p.retry_scheduled = true;
-            self.schedule(self.now + RETRY_BACKOFF, Ev::RetryHeld { partition });
+            self.schedule(
+                self.now.saturating_add(RETRY_BACKOFF),
+                Ev::RetryHeld { partition },
+            );
         }
     }
 
@@ -1357,7 +1360,10 @@ impl Sim {
         let p = &mut self.partitions[partition as usize];
         if !p.held.is_empty() && !p.retry_scheduled {
             p.retry_scheduled = true;
-            self.schedule(self.now + RETRY_BACKOFF, Ev::RetryHeld { partition });
+            self.schedule(
+                self.now.saturating_add(RETRY_BACKOFF),
+                Ev::RetryHeld { partition },
+            );
         }
     }
 
@@ -1454,7 +1460,7 @@ impl Sim {
         p.parked[r] = false;
         let leo = p.end_offset;
         self.schedule(
-            self.now + self.network,
+            self.now.saturating_add(self.network),
             Ev::FetchResponse {
                 partition,
                 replica: r as u8,
@@ -1512,7 +1518,7 @@ impl Sim {
         // A leader change may have truncated the log below what the response carried.
         p.leo[r] = p.leo[r].max(leo.min(p.end_offset));
         self.schedule(
-            self.now + self.network,
+            self.now.saturating_add(self.network),
             Ev::FollowerFetch { partition, replica },
         );
     }
@@ -1551,7 +1557,7 @@ impl Sim {
             } else {
                 // The produce responses travel back to the producers.
                 self.schedule(
-                    self.now + self.network,
+                    self.now.saturating_add(self.network),
                     Ev::AckResponse {
                         partition,
                         upto: hw,
@@ -1600,7 +1606,7 @@ impl Sim {
         b.busy_until = self.now;
         let incarnation = b.incarnation;
         self.schedule(
-            self.now + BROKER_SESSION_TIMEOUT,
+            self.now.saturating_add(BROKER_SESSION_TIMEOUT),
             Ev::ControllerDetect {
                 broker,
                 incarnation,
@@ -1680,7 +1686,7 @@ impl Sim {
             if r != new && self.partitions[partition as usize].parked[r] {
                 self.partitions[partition as usize].parked[r] = false;
                 self.schedule(
-                    self.now + self.network,
+                    self.now.saturating_add(self.network),
                     Ev::FollowerFetch {
                         partition,
                         replica: r as u8,
@@ -1807,7 +1813,7 @@ impl Sim {
             if p.parked[r] {
                 p.parked[r] = false;
                 self.schedule(
-                    self.now + self.network,
+                    self.now.saturating_add(self.network),
                     Ev::FollowerFetch {
                         partition,
                         replica: r as u8,
@@ -1957,7 +1963,7 @@ impl Sim {
         } else {
             (service as f64 * g.slowdown).round() as Nanos
         };
-        let at = self.now + fetch + service;
+        let at = self.now.saturating_add(fetch).saturating_add(service);
         let gp = &mut g.parts[part as usize];
         gp.processing = true;
         let epoch = gp.epoch;
@@ -1969,7 +1975,9 @@ impl Sim {
             // The member will not poll again within max.poll.interval.ms: its client leaves
             // the group when the interval runs out.
             self.schedule(
-                self.now + fetch + self.groups[gi].max_poll_interval,
+                self.now
+                    .saturating_add(fetch)
+                    .saturating_add(self.groups[gi].max_poll_interval),
                 Ev::PollTimeout {
                     group,
                     member,
@@ -2129,7 +2137,10 @@ impl Sim {
                     Some((group, attempt + 1)),
                 );
                 let epoch = self.groups[gi].parts[part as usize].epoch;
-                self.schedule(self.now + delay, Ev::RetryReady { group, part, epoch });
+                self.schedule(
+                    self.now.saturating_add(delay),
+                    Ev::RetryReady { group, part, epoch },
+                );
             }
             Some(target) => {
                 // Non-blocking: commit, move on, and re-append the record after the backoff.
@@ -2188,7 +2199,10 @@ impl Sim {
                 (self.pending_appends.len() - 1) as u32
             }
         };
-        self.schedule(self.now + delay.max(1), Ev::Append { partition, slot });
+        self.schedule(
+            self.now.saturating_add(delay.max(1)),
+            Ev::Append { partition, slot },
+        );
     }
 
     /// Publishes a record derived from `rec` (a reaction's event or a dead-lettered copy).
@@ -2363,7 +2377,7 @@ impl Sim {
         for part in parts {
             self.rewind(gi, part);
         }
-        let at = self.now + self.groups[gi].session_timeout;
+        let at = self.now.saturating_add(self.groups[gi].session_timeout);
         self.schedule(
             at,
             Ev::SessionTimeout {
@@ -2470,7 +2484,7 @@ impl Sim {
             }
         }
         let rounds = if eager { 1 } else { 2 };
-        let end = self.now + REBALANCE_ROUND_TRIP * rounds;
+        let end = self.now.saturating_add(REBALANCE_ROUND_TRIP * rounds);
         if eager {
             g.paused_until = end;
         } else {
@@ -2541,7 +2555,9 @@ impl Sim {
             self.trim(partition);
         }
         if let CommitMode::Auto { interval_ms } = self.groups[gi].commit {
-            let at = self.now + interval_ms.max(1) * MS;
+            let at = self
+                .now
+                .saturating_add(interval_ms.max(1).saturating_mul(MS));
             if at <= self.end {
                 self.schedule(at, Ev::AutoCommit { group });
             }
@@ -2677,7 +2693,7 @@ impl Sim {
         let watermark = self.watermark();
         self.checkers
             .observe(Observation::Watermark { record: watermark });
-        let next = self.now + self.sample_interval;
+        let next = self.now.saturating_add(self.sample_interval);
         if next <= self.end {
             self.schedule(next, Ev::Sample);
         }
@@ -2738,7 +2754,7 @@ impl Sim {
             return;
         };
         let group_index = |sim: &Self, name: &str| sim.groups.iter().position(|g| g.name == name);
-        let end_at = |duration_ms: u64| self.now + duration_ms.saturating_mul(MS);
+        let end_at = |duration_ms: u64| self.now.saturating_add(duration_ms.saturating_mul(MS));
         match fault.kind {
             FaultKind::Slowdown {
                 group,
