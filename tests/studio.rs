@@ -4,8 +4,8 @@
 use causeway::examples;
 use causeway::model::{self, ElementKind, ElementRef, Model, Severity};
 use causeway::studio::{
-    AUTOSAVE_INTERVAL_S, Recovery, ScriptedDialogs, StudioApp, canvas_label, outline_label,
-    problem_label,
+    AUTOSAVE_INTERVAL_S, Recovery, ScriptedDialogs, StudioApp, canvas_label, handle_label,
+    outline_label, palette_label, problem_label,
 };
 use eframe::egui;
 use eframe::egui::accesskit::Toggled;
@@ -805,4 +805,476 @@ fn a_subscription_is_added_and_removed_in_the_inspector() {
     harness.state_mut().undo();
     harness.run();
     assert_eq!(harness.state().model(), &original);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canvas editing
+
+/// The on-screen centre of the widget labelled `label`.
+fn center_of(harness: &Harness<'_, StudioApp>, label: &str) -> egui::Pos2 {
+    harness.get_by_label(label).rect().center()
+}
+
+/// A left-button drag from `from` to `to`, in a few steps, as a hand would do it.
+fn drag(harness: &mut Harness<'_, StudioApp>, from: egui::Pos2, to: egui::Pos2) {
+    harness.hover_at(from);
+    harness.run();
+    harness.drag_at(from);
+    harness.run();
+    for step in 1..=4 {
+        let t = step as f32 / 4.0;
+        harness.hover_at(from + (to - from) * t);
+        harness.run();
+    }
+    harness.drop_at(to);
+    harness.run();
+}
+
+/// Clicks the palette's button for `kind`, then the canvas at `at`; returns the new element.
+fn place(harness: &mut Harness<'_, StudioApp>, kind: ElementKind, at: egui::Pos2) -> ElementRef {
+    harness.get_by_label(&palette_label(kind)).click();
+    harness.run();
+    assert_eq!(harness.state().placing(), Some(kind));
+    harness.hover_at(at);
+    harness.run();
+    harness.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.event(egui::Event::PointerButton {
+        pos: at,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.run();
+    assert_eq!(
+        harness.state().placing(),
+        None,
+        "placing ends with the click"
+    );
+    let element = harness
+        .state()
+        .selection()
+        .cloned()
+        .expect("the new element is selected");
+    assert_eq!(element.kind, kind);
+    element
+}
+
+#[test]
+fn every_kind_is_created_from_the_palette() {
+    let mut harness = studio(Model::new("empty"));
+    let center = center_of(&harness, "This model has no elements yet");
+    let kinds = [
+        ElementKind::Producer,
+        ElementKind::Topic,
+        ElementKind::ConsumerGroup,
+        ElementKind::Saga,
+        ElementKind::Projection,
+        ElementKind::EventStore,
+        ElementKind::CanvasNote,
+    ];
+    let spots = [
+        (-280.0, -160.0),
+        (0.0, -160.0),
+        (280.0, -160.0),
+        (-280.0, 40.0),
+        (0.0, 40.0),
+        (280.0, 40.0),
+        (0.0, 210.0),
+    ];
+    let mut created = Vec::new();
+    for (kind, (dx, dy)) in kinds.into_iter().zip(spots) {
+        let element = place(&mut harness, kind, center + egui::vec2(dx, dy));
+        harness.get_by_label(&canvas_label(&element));
+        created.push(element);
+    }
+    let model = harness.state().model().clone();
+    assert_eq!(model.producers.len(), 1);
+    assert_eq!(model.topics.len(), 1);
+    assert_eq!(model.consumer_groups.len(), 1);
+    assert_eq!(model.sagas.len(), 1);
+    assert_eq!(model.projections.len(), 1);
+    assert_eq!(model.event_stores.len(), 1);
+    assert_eq!(model.layout.notes.len(), 1);
+    // Every one has a position, and ids are unique.
+    for element in &created {
+        if element.kind != ElementKind::CanvasNote {
+            assert!(
+                model.layout.positions.contains_key(&element.id),
+                "{element}"
+            );
+        }
+    }
+    let mut ids: Vec<&str> = created.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), created.len());
+    // Each creation is one undo step.
+    for _ in 0..created.len() {
+        harness.state_mut().undo();
+    }
+    harness.run();
+    assert_eq!(harness.state().model(), &Model::new("empty"));
+}
+
+#[test]
+fn connecting_producer_topic_and_group_writes_the_references() {
+    let mut harness = studio(Model::new("empty"));
+    let center = center_of(&harness, "This model has no elements yet");
+    let producer = place(
+        &mut harness,
+        ElementKind::Producer,
+        center + egui::vec2(-300.0, -100.0),
+    );
+    let topic = place(
+        &mut harness,
+        ElementKind::Topic,
+        center + egui::vec2(0.0, -100.0),
+    );
+    let group = place(
+        &mut harness,
+        ElementKind::ConsumerGroup,
+        center + egui::vec2(300.0, -100.0),
+    );
+    let other = place(
+        &mut harness,
+        ElementKind::Producer,
+        center + egui::vec2(-300.0, 150.0),
+    );
+
+    let from = center_of(&harness, &handle_label(&producer));
+    let to = center_of(&harness, &canvas_label(&topic));
+    drag(&mut harness, from, to);
+    let model = harness.state().model().clone();
+    assert_eq!(
+        model.producer(&producer.id).map(|p| p.topics.clone()),
+        Some(vec![topic.id.clone()])
+    );
+
+    let from = center_of(&harness, &handle_label(&topic));
+    let to = center_of(&harness, &canvas_label(&group));
+    drag(&mut harness, from, to);
+    let model = harness.state().model().clone();
+    assert_eq!(
+        model.consumer_group(&group.id).map(|g| g.topics.clone()),
+        Some(vec![topic.id])
+    );
+    assert!(harness.state().notice().is_none());
+
+    // A producer does not connect to a producer: refused, with the reason, nothing changed.
+    let before = harness.state().model().clone();
+    let from = center_of(&harness, &handle_label(&producer));
+    let to = center_of(&harness, &canvas_label(&other));
+    drag(&mut harness, from, to);
+    assert_eq!(harness.state().model(), &before);
+    let notice = harness.state().notice().unwrap_or_default().to_owned();
+    assert!(
+        notice.contains("a producer cannot connect to a producer"),
+        "{notice}"
+    );
+    harness.get_by_label_contains("cannot connect to a producer");
+}
+
+#[test]
+fn dragging_a_node_moves_it_on_the_grid_and_undo_puts_it_back() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    let from = center_of(&harness, &canvas_label(&orders));
+    drag(&mut harness, from, from + egui::vec2(60.0, 90.0));
+    let moved = harness
+        .state()
+        .model()
+        .layout
+        .positions
+        .get("orders")
+        .copied()
+        .expect("orders has a position");
+    let was = original.layout.positions["orders"];
+    assert!(moved.y > was.y, "{moved:?} is below {was:?}");
+    assert_eq!(moved.x % 24.0, 0.0, "snapped to the grid");
+    assert_eq!(moved.y % 24.0, 0.0, "snapped to the grid");
+    assert_eq!(harness.state().selection(), Some(&orders));
+    // One drag, one undo step.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn delete_removes_the_selection_and_undo_brings_it_back() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let dlt = ElementRef::new(ElementKind::Topic, "payments.dlt");
+    harness.get_by_label(&canvas_label(&dlt)).click();
+    harness.run();
+    harness.key_press(egui::Key::Delete);
+    harness.run();
+    let model = harness.state().model().clone();
+    assert!(model.topic("payments.dlt").is_none());
+    assert!(
+        model
+            .consumer_groups
+            .iter()
+            .all(|g| g.dead_letter_topic.as_deref() != Some("payments.dlt")),
+        "no group dead-letters to a topic that is gone"
+    );
+    assert!(harness.query_by_label(&canvas_label(&dlt)).is_none());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+
+    // A group that performs a saga step is not deleted; the studio says why.
+    let payment = ElementRef::new(ElementKind::ConsumerGroup, "payment");
+    harness.get_by_label(&canvas_label(&payment)).click();
+    harness.run();
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+    assert!(
+        harness.state().notice().is_some_and(|n| n.contains("saga")),
+        "{:?}",
+        harness.state().notice()
+    );
+}
+
+#[test]
+fn shift_click_ctrl_a_and_escape_select() {
+    let model = default_model();
+    let mut harness = studio(model.clone());
+    let checkout = ElementRef::new(ElementKind::Producer, "checkout");
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    harness.get_by_label(&canvas_label(&checkout)).click();
+    harness.run();
+    harness
+        .get_by_label(&canvas_label(&orders))
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.run();
+    assert_eq!(harness.state().selected(), [checkout, orders]);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.run();
+    assert_eq!(
+        harness.state().selected().len(),
+        model.elements().len() + model.layout.notes.len()
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(harness.state().selected().is_empty());
+}
+
+#[test]
+fn a_box_dragged_on_empty_canvas_selects_what_it_touches() {
+    let model = default_model();
+    let mut harness = studio(model.clone());
+    let checkout = ElementRef::new(ElementKind::Producer, "checkout");
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    let everything: Vec<egui::Rect> = model
+        .elements()
+        .iter()
+        .map(|e| harness.get_by_label(&canvas_label(e)).rect())
+        .collect();
+    let bounds = everything
+        .iter()
+        .copied()
+        .reduce(|a, b| a.union(b))
+        .expect("the model has nodes");
+    let start = bounds.min - egui::vec2(15.0, 15.0);
+    let end = harness.get_by_label(&canvas_label(&orders)).rect().center();
+    drag(&mut harness, start, end);
+    let selected = harness.state().selected().to_vec();
+    assert!(selected.contains(&checkout), "{selected:?}");
+    assert!(selected.contains(&orders), "{selected:?}");
+    assert!(selected.len() < everything.len(), "{selected:?}");
+    // The box changed nothing in the model.
+    assert_eq!(harness.state().model(), &model);
+}
+
+#[test]
+fn copy_and_paste_go_through_the_clipboard_events() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let checkout = ElementRef::new(ElementKind::Producer, "checkout");
+    harness.get_by_label(&canvas_label(&checkout)).click();
+    harness.run();
+    harness.event(egui::Event::Copy);
+    harness.step();
+    let copied = harness
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("Copy puts text on the clipboard");
+    assert!(copied.contains("checkout"));
+    harness.run();
+
+    // Pasting into the same model adds a copy with a fresh id.
+    harness.event(egui::Event::Paste(copied.clone()));
+    harness.run();
+    let copy = harness
+        .state()
+        .model()
+        .producer("checkout-copy")
+        .cloned()
+        .expect("the paste added a copy");
+    assert_eq!(
+        copy.topics,
+        original
+            .producer("checkout")
+            .map(|p| p.topics.clone())
+            .unwrap_or_default()
+    );
+    assert_eq!(
+        harness.state().selection(),
+        Some(&ElementRef::new(ElementKind::Producer, "checkout-copy"))
+    );
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+
+    // Ctrl+D duplicates.
+    harness.get_by_label(&canvas_label(&checkout)).click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::D);
+    harness.run();
+    assert!(harness.state().model().producer("checkout-copy").is_some());
+
+    // Another window: the same text adds the producer, with the event types it sends.
+    let mut other = studio(Model::new("other"));
+    other.event(egui::Event::Paste(copied));
+    other.run();
+    let model = other.state().model();
+    assert!(model.producer("checkout").is_some());
+    for event_type in &original
+        .producer("checkout")
+        .map(|p| p.event_types.clone())
+        .unwrap_or_default()
+    {
+        assert!(
+            model.event_type(event_type).is_some(),
+            "{event_type} came along"
+        );
+    }
+
+    // Cut copies, then deletes; pasting brings the producer back.
+    let cut_from = other.state().model().clone();
+    let pasted = ElementRef::new(ElementKind::Producer, "checkout");
+    other.get_by_label(&canvas_label(&pasted)).click();
+    other.run();
+    other.event(egui::Event::Cut);
+    other.step();
+    let cut = other
+        .output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("Cut puts text on the clipboard");
+    other.run();
+    assert!(other.state().model().producer("checkout").is_none());
+    other.event(egui::Event::Paste(cut));
+    other.run();
+    assert!(other.state().model().producer("checkout").is_some());
+    assert_eq!(
+        other.state().model().producers,
+        cut_from.producers,
+        "the producer came back as it was"
+    );
+
+    // Text that is not a copy changes nothing and says so.
+    let before = other.state().model().clone();
+    other.event(egui::Event::Paste("hello".to_owned()));
+    other.run();
+    assert_eq!(other.state().model(), &before);
+    assert!(
+        other
+            .state()
+            .notice()
+            .is_some_and(|n| n.contains("Cannot paste"))
+    );
+}
+
+#[test]
+fn auto_layout_is_one_undo_step_and_overlaps_nothing() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness.get_by_label("Auto-layout").click();
+    harness.run();
+    let laid_out = harness.state().model().clone();
+    assert_ne!(laid_out, original);
+    let rects: Vec<egui::Rect> = laid_out
+        .elements()
+        .iter()
+        .map(|e| harness.get_by_label(&canvas_label(e)).rect())
+        .collect();
+    for (i, a) in rects.iter().enumerate() {
+        for b in rects.iter().skip(i + 1) {
+            assert!(!a.intersects(*b), "{a:?} and {b:?} overlap");
+        }
+    }
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn a_palette_item_dragged_onto_the_canvas_creates_an_element_there() {
+    let mut harness = studio(Model::new("empty"));
+    let center = center_of(&harness, "This model has no elements yet");
+    let from = center_of(&harness, &palette_label(ElementKind::Topic));
+    drag(&mut harness, from, center);
+    let model = harness.state().model().clone();
+    assert_eq!(model.topics.len(), 1);
+    let topic = ElementRef::new(ElementKind::Topic, &model.topics[0].id);
+    assert_eq!(harness.state().selection(), Some(&topic));
+    let node = harness.get_by_label(&canvas_label(&topic)).rect();
+    assert!(
+        node.expand(30.0).contains(center),
+        "{node:?} is where it was dropped"
+    );
+}
+
+#[test]
+fn a_middle_drag_pans_even_when_it_starts_on_a_node() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    let from = center_of(&harness, &canvas_label(&orders));
+    let to = from + egui::vec2(120.0, 40.0);
+    let button = |pos, pressed| egui::Event::PointerButton {
+        pos,
+        button: egui::PointerButton::Middle,
+        pressed,
+        modifiers: egui::Modifiers::NONE,
+    };
+    harness.hover_at(from);
+    harness.run();
+    harness.event(button(from, true));
+    harness.run();
+    for step in 1..=4 {
+        harness.hover_at(from + (to - from) * (step as f32 / 4.0));
+        harness.run();
+    }
+    harness.event(button(to, false));
+    harness.run();
+    let now = center_of(&harness, &canvas_label(&orders));
+    assert!(
+        (now - to).length() < 2.0,
+        "the view moved with the pointer: {now:?}"
+    );
+    assert_eq!(
+        harness.state().model(),
+        &original,
+        "panning changes no model"
+    );
 }

@@ -12,9 +12,11 @@ use egui::{
 
 use crate::model::{Diagnostic, ElementKind, ElementRef, Model, validate};
 
-use super::canvas::{CanvasClick, CanvasView};
+use super::canvas::{CanvasAction, CanvasView};
 use super::commands::Command;
 use super::diagram::Diagram;
+use super::edit;
+use super::element_palette::element_palette_ui;
 use super::files::{FileDialogs, NativeDialogs, Recovery};
 use super::history::History;
 use super::inspector::inspector_ui;
@@ -54,7 +56,10 @@ pub struct StudioApp {
     path: Option<PathBuf>,
     diagnostics: Vec<Diagnostic>,
     diagram: Diagram,
-    selection: Option<ElementRef>,
+    /// The selected elements; the last is the one the inspector shows.
+    selected: Vec<ElementRef>,
+    /// The kind the palette waits to place with the next click on the canvas.
+    placing: Option<ElementKind>,
     canvas: CanvasView,
     history: History,
     /// The model before the inspector edit in progress, which becomes one undo step when the
@@ -85,7 +90,7 @@ impl std::fmt::Debug for StudioApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StudioApp")
             .field("path", &self.path)
-            .field("selection", &self.selection)
+            .field("selected", &self.selected)
             .field("dirty", &self.dirty)
             .finish_non_exhaustive()
     }
@@ -103,7 +108,8 @@ impl StudioApp {
             path,
             diagnostics,
             diagram,
-            selection: None,
+            selected: Vec::new(),
+            placing: None,
             canvas: CanvasView::default(),
             history: History::default(),
             editing_from: None,
@@ -175,7 +181,17 @@ impl StudioApp {
 
     /// The selected element; `None` when nothing is (the inspector then shows the model).
     pub fn selection(&self) -> Option<&ElementRef> {
-        self.selection.as_ref()
+        self.selected.last()
+    }
+
+    /// Every selected element, in the order they were selected.
+    pub fn selected(&self) -> &[ElementRef] {
+        &self.selected
+    }
+
+    /// The kind the palette waits to place on the canvas, if any.
+    pub fn placing(&self) -> Option<ElementKind> {
+        self.placing
     }
 
     /// Whether the model has changes that are not saved.
@@ -214,7 +230,7 @@ impl StudioApp {
         if let Some(element) = &element {
             self.canvas.reveal(element.clone());
         }
-        self.selection = element;
+        self.selected = element.into_iter().collect();
     }
 
     /// The canvas' zoom: screen points per canvas unit, as of the last frame.
@@ -312,6 +328,10 @@ impl StudioApp {
         self.diagnostics = validate(&self.model);
         self.diagram = Diagram::new(&self.model);
         self.dirty = self.model != self.saved;
+        // What an undo took away cannot stay selected.
+        let diagram = &self.diagram;
+        self.selected
+            .retain(|e| diagram.node_index(e).is_some() || !edit::CREATABLE.contains(&e.kind));
     }
 
     /// Shows `model` from `path` as a fresh document: no history, nothing unsaved.
@@ -321,7 +341,7 @@ impl StudioApp {
         self.saved = model.clone();
         self.model = model;
         self.path = path;
-        self.selection = None;
+        self.selected.clear();
         self.canvas = CanvasView::default();
         self.model_changed();
         self.last_autosave = None;
@@ -496,7 +516,7 @@ impl StudioApp {
             }
             // What was restored is not saved anywhere yet.
             self.saved = Model::new("");
-            self.selection = None;
+            self.selected.clear();
             self.model_changed();
         } else if let Some(recovery) = &self.recovery {
             recovery.remove();
@@ -509,13 +529,11 @@ impl StudioApp {
     /// Shows the whole studio in `ui` (the window's root).
     pub fn ui(&mut self, ui: &mut Ui) {
         self.shortcuts_ui(ui);
-        if ui.input(|i| i.key_pressed(Key::Escape)) && !ui.ctx().text_edit_focused() {
-            self.selection = None;
-        }
+        self.canvas_keys_ui(ui);
         // An element clicked in a list is selected and brought into view; one clicked on the
         // canvas is in view already.
         let mut clicked: Option<ElementRef> = None;
-        let mut clicked_on_canvas: Option<CanvasClick> = None;
+        let mut canvas_actions = Vec::new();
         let mut menu_action = None;
 
         Panel::top("top_bar").show(ui, |ui| {
@@ -525,6 +543,7 @@ impl StudioApp {
                 self.path.as_deref(),
                 &self.diagnostics,
                 &super::top_bar::EditState {
+                    has_selection: !self.selected.is_empty(),
                     can_undo: self.can_undo(),
                     can_redo: self.can_redo(),
                     dirty: self.dirty,
@@ -550,8 +569,12 @@ impl StudioApp {
             .default_size(220.0)
             .size_range(170.0..=420.0)
             .show(ui, |ui| {
+                if let Some(kind) = element_palette_ui(ui, self.placing) {
+                    self.placing = kind;
+                }
+                ui.separator();
                 if let Some(element) =
-                    outline_ui(ui, &self.model, &self.diagnostics, self.selection.as_ref())
+                    outline_ui(ui, &self.model, &self.diagnostics, self.selected.last())
                 {
                     clicked = Some(element);
                 }
@@ -566,7 +589,7 @@ impl StudioApp {
                     &self.model,
                     &self.diagram,
                     &self.diagnostics,
-                    self.selection.as_ref(),
+                    self.selected.last(),
                 ));
             });
         // Room for a few problems at first; a valid model needs only its header.
@@ -576,20 +599,19 @@ impl StudioApp {
             .default_size(problems_height)
             .size_range(80.0..=480.0)
             .show(ui, |ui| {
-                if let Some(element) = problems_ui(ui, &self.diagnostics, self.selection.as_ref()) {
+                if let Some(element) = problems_ui(ui, &self.diagnostics, self.selected.last()) {
                     clicked = Some(element);
                 }
             });
         CentralPanel::no_frame().show(ui, |ui| {
-            if let Some(click) = self.canvas.ui(
+            canvas_actions = self.canvas.ui(
                 ui,
                 &self.model,
                 &self.diagram,
                 &self.diagnostics,
-                self.selection.as_ref(),
-            ) {
-                clicked_on_canvas = Some(click);
-            }
+                &self.selected,
+                self.placing,
+            );
         });
 
         if let Some(inspected) = inspected {
@@ -603,7 +625,7 @@ impl StudioApp {
             if let Some((command, renamed)) = editor.rename
                 && self.apply(command).is_ok()
             {
-                self.selection = Some(renamed);
+                self.selected = vec![renamed];
             }
             if !editor.active {
                 self.commit_edit();
@@ -612,11 +634,9 @@ impl StudioApp {
 
         if let Some(element) = clicked {
             self.select(Some(element));
-        } else if let Some(click) = clicked_on_canvas {
-            self.selection = match click {
-                CanvasClick::Element(element) => Some(element),
-                CanvasClick::Background => None,
-            };
+        }
+        for action in canvas_actions {
+            self.canvas_action(action);
         }
 
         if let Some(action) = menu_action {
@@ -625,6 +645,195 @@ impl StudioApp {
         self.shortcuts_window_ui(ui);
         self.questions_ui(ui);
         self.autosave_ui(ui);
+    }
+
+    /// Carries out what the user did on the canvas.
+    fn canvas_action(&mut self, action: CanvasAction) {
+        match action {
+            CanvasAction::Click {
+                element: Some(element),
+                add: true,
+            } => {
+                if let Some(at) = self.selected.iter().position(|e| e == &element) {
+                    self.selected.remove(at);
+                } else {
+                    self.selected.push(element);
+                }
+            }
+            CanvasAction::Click {
+                element: Some(element),
+                add: false,
+            } => self.selected = vec![element],
+            CanvasAction::Click { element: None, add } => {
+                if !add {
+                    self.selected.clear();
+                }
+            }
+            CanvasAction::BoxSelect { elements, add } => {
+                if !add {
+                    self.selected.clear();
+                }
+                for element in elements {
+                    if !self.selected.contains(&element) {
+                        self.selected.push(element);
+                    }
+                }
+            }
+            CanvasAction::Move(moves) => {
+                let _refused = self.apply(edit::move_nodes(moves));
+            }
+            CanvasAction::Connect { from, to: Some(to) } => {
+                if self.apply(edit::connect(from, to)).is_ok() {
+                    self.notice = None;
+                }
+            }
+            CanvasAction::Connect { from, to: None } => {
+                self.notice = Some(format!(
+                    "To connect {from}, drop the line on another node. The connections are {}.",
+                    edit::VALID_CONNECTIONS
+                ));
+            }
+            CanvasAction::Place(at) => {
+                if let Some(kind) = self.placing.take() {
+                    let id = edit::new_id(&self.model, kind);
+                    if self.apply(edit::create(kind, id.clone(), at)).is_ok() {
+                        self.selected = vec![ElementRef::new(kind, id)];
+                    }
+                }
+            }
+            CanvasAction::Drop { kind, at } => {
+                self.placing = None;
+                let id = edit::new_id(&self.model, kind);
+                if self.apply(edit::create(kind, id.clone(), at)).is_ok() {
+                    self.selected = vec![ElementRef::new(kind, id)];
+                }
+            }
+            CanvasAction::AutoLayout => self.auto_layout(),
+        }
+    }
+
+    /// Lays every node out again (one undo step).
+    pub fn auto_layout(&mut self) {
+        let positions = super::layout::auto_layout(&self.diagram);
+        let _refused = self.apply(edit::set_positions(positions));
+    }
+
+    /// Deletes the selected elements that are on the canvas (one undo step); a refusal says
+    /// why.
+    pub fn delete_selection(&mut self) {
+        let on_canvas: Vec<ElementRef> = self
+            .selected
+            .iter()
+            .filter(|e| edit::CREATABLE.contains(&e.kind))
+            .cloned()
+            .collect();
+        if on_canvas.is_empty() {
+            return;
+        }
+        if self.apply(edit::delete(on_canvas.clone())).is_ok() {
+            self.selected.retain(|e| !on_canvas.contains(e));
+        }
+    }
+
+    /// Selects every node on the canvas.
+    pub fn select_all(&mut self) {
+        self.selected = self
+            .diagram
+            .nodes
+            .iter()
+            .map(|n| n.element.clone())
+            .collect();
+    }
+
+    /// The selected elements as clipboard text (see [`edit::copy_text`]); `None` when nothing
+    /// is selected.
+    pub fn copy_selection(&self) -> Option<String> {
+        let elements: Vec<ElementRef> = self
+            .selected
+            .iter()
+            .filter(|e| self.diagram.node_index(e).is_some())
+            .cloned()
+            .collect();
+        (!elements.is_empty()).then(|| edit::copy_text(&self.model, &elements))
+    }
+
+    /// Pastes clipboard text made by a copy (here or in another window); the pasted elements
+    /// become the selection. Text that is not a copy says so and changes nothing.
+    pub fn paste_text(&mut self, text: &str) {
+        match edit::paste(&self.model, text) {
+            Ok((command, added)) => {
+                if self.apply(command).is_ok() {
+                    self.selected = added;
+                }
+            }
+            Err(message) => self.notice = Some(format!("Cannot paste: {message}.")),
+        }
+    }
+
+    /// Duplicates the selected elements (Ctrl+D).
+    pub fn duplicate_selection(&mut self) {
+        if let Some(text) = self.copy_selection() {
+            self.paste_text(&text);
+        }
+    }
+
+    /// The canvas' keys: Delete, Ctrl+A, Ctrl+D, Escape, and egui's Copy / Cut / Paste events
+    /// (egui-winit turns Ctrl+C/X/V into those, not into key presses). A focused text field
+    /// keeps them all.
+    fn canvas_keys_ui(&mut self, ui: &Ui) {
+        if ui.ctx().text_edit_focused() {
+            return;
+        }
+        let command = |key| KeyboardShortcut::new(Modifiers::COMMAND, key);
+        let (escape, delete, select_all, duplicate, events) = ui.input_mut(|i| {
+            (
+                i.key_pressed(Key::Escape),
+                i.key_pressed(Key::Delete) || i.key_pressed(Key::Backspace),
+                i.consume_shortcut(&command(Key::A)),
+                i.consume_shortcut(&command(Key::D)),
+                i.events
+                    .iter()
+                    .filter(|e| {
+                        matches!(
+                            e,
+                            egui::Event::Copy | egui::Event::Cut | egui::Event::Paste(_)
+                        )
+                    })
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        });
+        if escape {
+            self.selected.clear();
+            self.placing = None;
+            self.canvas.cancel_gesture();
+        }
+        if delete {
+            self.delete_selection();
+        }
+        if select_all {
+            self.select_all();
+        }
+        if duplicate {
+            self.duplicate_selection();
+        }
+        for event in events {
+            match event {
+                egui::Event::Copy => {
+                    if let Some(text) = self.copy_selection() {
+                        ui.ctx().copy_text(text);
+                    }
+                }
+                egui::Event::Cut => {
+                    if let Some(text) = self.copy_selection() {
+                        ui.ctx().copy_text(text);
+                        self.delete_selection();
+                    }
+                }
+                egui::Event::Paste(text) => self.paste_text(&text),
+                _ => {}
+            }
+        }
     }
 
     fn menu_action(&mut self, action: MenuAction) {
@@ -641,6 +850,10 @@ impl StudioApp {
             MenuAction::Undo => self.undo(),
             MenuAction::Redo => self.redo(),
             MenuAction::Shortcuts => self.show_shortcuts = true,
+            MenuAction::Duplicate => self.duplicate_selection(),
+            MenuAction::Delete => self.delete_selection(),
+            MenuAction::SelectAll => self.select_all(),
+            MenuAction::AutoLayout => self.auto_layout(),
         }
     }
 

@@ -168,7 +168,7 @@ pub fn can_rename(kind: ElementKind) -> bool {
 
 /// Renames an element and every reference to it; refuses an empty id, an id in use, or a kind
 /// whose references it does not know.
-fn rename(model: &mut Model, element: &ElementRef, new_id: &str) -> Result<(), String> {
+pub fn rename(model: &mut Model, element: &ElementRef, new_id: &str) -> Result<(), String> {
     let old = element.id.as_str();
     let new_id = new_id.trim();
     if new_id == old {

@@ -1,13 +1,24 @@
-//! A layered, left-to-right automatic layout for elements the model file gives no position.
+//! A layered, left-to-right automatic layout: for elements the model file gives no position,
+//! and for the whole canvas on demand (the toolbar's Auto-layout).
 //!
 //! Elements with a position stay where they are. The others are ranked by the longest path
-//! that leads to them (so flows read from left to right), placed in one column per rank and
-//! stacked in each column, in a band below everything that already has a position. Columns are
-//! as wide as the widest node plus a gap, so nothing placed here overlaps anything else.
+//! that leads to them (so flows read from left to right): cycles are broken by dropping a
+//! greedy feedback arc set, and the ranks follow petgraph's topological order. Each rank is a
+//! column; within a column, nodes are ordered by the barycentre of their neighbours in the
+//! columns before (and, sweeping back, after) them, which removes most edge crossings. Columns
+//! sit in a band below everything that already has a position and are as wide as their widest
+//! node plus a gap, so nothing placed here overlaps anything else.
 
 use eframe::egui;
 
 use egui::{Pos2, Rect, Vec2, pos2};
+
+use petgraph::algo::{greedy_feedback_arc_set, toposort};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef as _;
+
+/// How many times the crossing reduction sweeps down and back up the columns.
+const SWEEPS: usize = 6;
 
 /// Horizontal space between two columns of laid-out nodes.
 pub const COLUMN_GAP: f32 = 90.0;
@@ -62,55 +73,152 @@ pub fn layered_layout(nodes: &[LayoutNode], edges: &[(usize, usize)]) -> Vec<Pos
         x += widest + COLUMN_GAP;
     }
 
-    let mut column_y = vec![origin.y; free_ranks.len()];
-    let mut out = Vec::with_capacity(nodes.len());
-    for (node, rank) in nodes.iter().zip(&ranks) {
-        if let Some(fixed) = node.fixed {
-            out.push(fixed);
-            continue;
+    // The free nodes of each column, in the order the crossing reduction finds.
+    let mut columns: Vec<Vec<usize>> = vec![Vec::new(); free_ranks.len()];
+    for (index, (node, rank)) in nodes.iter().zip(&ranks).enumerate() {
+        if node.fixed.is_none()
+            && let Ok(column) = free_ranks.binary_search(rank)
+            && let Some(members) = columns.get_mut(column)
+        {
+            members.push(index);
         }
-        // Every free rank is in `free_ranks`, so the search finds it.
-        let column = free_ranks.binary_search(rank).unwrap_or(0);
-        let (Some(x), Some(y)) = (column_x.get(column), column_y.get_mut(column)) else {
-            out.push(origin);
-            continue;
-        };
-        out.push(pos2(*x, *y));
-        *y += node.size.y + ROW_GAP;
+    }
+    let column_of: Vec<Option<usize>> = (0..nodes.len())
+        .map(|i| {
+            nodes
+                .get(i)
+                .filter(|n| n.fixed.is_none())
+                .and_then(|_| free_ranks.binary_search(&ranks[i]).ok())
+        })
+        .collect();
+    reduce_crossings(&mut columns, &column_of, edges);
+
+    let mut out: Vec<Pos2> = nodes.iter().map(|n| n.fixed.unwrap_or(origin)).collect();
+    for (members, x) in columns.iter().zip(&column_x) {
+        let mut y = origin.y;
+        for &index in members {
+            out[index] = pos2(*x, y);
+            y += nodes[index].size.y + ROW_GAP;
+        }
     }
     out
 }
 
-/// The rank of every node: the length of the longest path leading to it, with edges that close
-/// a cycle ignored.
-fn ranks(count: usize, edges: &[(usize, usize)]) -> Vec<usize> {
-    let edges: Vec<(usize, usize)> = edges
-        .iter()
-        .copied()
-        .filter(|&(a, b)| a < count && b < count && a != b)
-        .collect();
-    let mut in_degree = vec![0_usize; count];
-    for &(_, to) in &edges {
-        in_degree[to] += 1;
+/// Orders the nodes of each column by the mean place of their neighbours in other columns:
+/// sweeping right, by the neighbours to their left; sweeping back, by those to their right.
+/// A node without such neighbours keeps its place.
+fn reduce_crossings(
+    columns: &mut [Vec<usize>],
+    column_of: &[Option<usize>],
+    edges: &[(usize, usize)],
+) {
+    let count = column_of.len();
+    let mut neighbours: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for &(a, b) in edges {
+        if a < count && b < count && a != b {
+            neighbours[a].push(b);
+            neighbours[b].push(a);
+        }
     }
-    let mut rank = vec![0_usize; count];
-    let mut done = vec![false; count];
-    for _ in 0..count {
-        // Kahn's algorithm, in index order; on a cycle, take the node with the fewest
-        // unprocessed predecessors, so the ranking stays deterministic.
-        let next = (0..count)
-            .filter(|&v| !done[v])
-            .min_by_key(|&v| (in_degree[v], v));
-        let Some(v) = next else { break };
-        done[v] = true;
-        for &(from, to) in &edges {
-            if from == v && !done[to] {
-                in_degree[to] = in_degree[to].saturating_sub(1);
-                rank[to] = rank[to].max(rank[v] + 1);
+    // A node's place in its column, from 0 (top) to 1 (bottom).
+    let mut place = vec![0.0_f32; count];
+    let update = |columns: &[Vec<usize>], place: &mut [f32]| {
+        for members in columns {
+            let len = members.len().max(1) as f32;
+            for (i, &index) in members.iter().enumerate() {
+                place[index] = (i as f32 + 0.5) / len;
             }
+        }
+    };
+    update(columns, &mut place);
+    for sweep in 0..SWEEPS * 2 {
+        let rightwards = sweep % 2 == 0;
+        let order: Vec<usize> = if rightwards {
+            (1..columns.len()).collect()
+        } else {
+            (0..columns.len().saturating_sub(1)).rev().collect()
+        };
+        for c in order {
+            let keys: Vec<(usize, f32)> = columns[c]
+                .iter()
+                .map(|&index| {
+                    let around: Vec<f32> = neighbours[index]
+                        .iter()
+                        .filter(|&&n| {
+                            column_of[n].is_some_and(|nc| if rightwards { nc < c } else { nc > c })
+                        })
+                        .map(|&n| place[n])
+                        .collect();
+                    let key = if around.is_empty() {
+                        place[index]
+                    } else {
+                        around.iter().sum::<f32>() / around.len() as f32
+                    };
+                    (index, key)
+                })
+                .collect();
+            let mut sorted = keys;
+            sorted.sort_by(|a, b| a.1.total_cmp(&b.1));
+            columns[c] = sorted.into_iter().map(|(index, _)| index).collect();
+            update(columns, &mut place);
+        }
+    }
+}
+
+/// The rank of every node: the length of the longest path leading to it, once the edges of a
+/// greedy feedback arc set are dropped so the graph has no cycle.
+fn ranks(count: usize, edges: &[(usize, usize)]) -> Vec<usize> {
+    let mut graph: DiGraph<(), ()> = DiGraph::with_capacity(count, edges.len());
+    let ids: Vec<NodeIndex> = (0..count).map(|_| graph.add_node(())).collect();
+    for &(a, b) in edges {
+        if a < count && b < count && a != b && !graph.contains_edge(ids[a], ids[b]) {
+            graph.add_edge(ids[a], ids[b], ());
+        }
+    }
+    let cycle_breakers: Vec<_> = greedy_feedback_arc_set(&graph).map(|e| e.id()).collect();
+    let mut acyclic = graph.clone();
+    // Removing an edge moves the last edge into its slot, so remove from the highest index.
+    let mut cycle_breakers = cycle_breakers;
+    cycle_breakers.sort_unstable_by_key(|e| std::cmp::Reverse(e.index()));
+    for edge in cycle_breakers {
+        acyclic.remove_edge(edge);
+    }
+    let order = toposort(&acyclic, None).unwrap_or_else(|_| acyclic.node_indices().collect());
+    let mut rank = vec![0_usize; count];
+    for node in order {
+        let here = rank[node.index()];
+        for next in acyclic.neighbors(node) {
+            rank[next.index()] = rank[next.index()].max(here + 1);
         }
     }
     rank
+}
+
+/// Lays out every node of `diagram` afresh (the toolbar's Auto-layout): each element with its
+/// new top-left corner, on the canvas grid. Gaps are wider than the grid, so snapping never
+/// makes two nodes overlap.
+pub fn auto_layout(diagram: &super::diagram::Diagram) -> Vec<(crate::model::ElementRef, Pos2)> {
+    let nodes: Vec<LayoutNode> = diagram
+        .nodes
+        .iter()
+        .map(|n| LayoutNode {
+            size: n.rect.size(),
+            fixed: None,
+        })
+        .collect();
+    let edges: Vec<(usize, usize)> = diagram
+        .edges
+        .iter()
+        .filter(|e| e.kind != super::graph::EdgeKind::SagaReply)
+        .map(|e| (e.from, e.to))
+        .collect();
+    let positions = layered_layout(&nodes, &edges);
+    diagram
+        .nodes
+        .iter()
+        .zip(positions)
+        .map(|(n, p)| (n.element.clone(), super::edit::snap(p)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -207,6 +315,29 @@ mod tests {
         let nodes = [free(80.0, 40.0), free(80.0, 40.0), free(80.0, 40.0)];
         let positions = layered_layout(&nodes, &[(0, 1), (1, 2), (2, 0), (7, 1), (1, 1)]);
         assert_eq!(positions.len(), 3);
+        assert_no_overlaps(&nodes, &positions);
+    }
+
+    #[test]
+    fn crossings_are_removed() {
+        // a -> c and b -> d, with d listed before c: ordered by index, the edges would cross.
+        let nodes = [
+            free(100.0, 50.0),
+            free(100.0, 50.0),
+            free(100.0, 50.0),
+            free(100.0, 50.0),
+        ];
+        let positions = layered_layout(&nodes, &[(0, 3), (1, 2)]);
+        assert!(positions[0].y < positions[1].y);
+        assert!(positions[3].y < positions[2].y, "{positions:?}");
+        assert_no_overlaps(&nodes, &positions);
+    }
+
+    #[test]
+    fn a_cycle_still_reads_left_to_right_from_its_entry() {
+        let nodes = [free(80.0, 40.0), free(80.0, 40.0), free(80.0, 40.0)];
+        let positions = layered_layout(&nodes, &[(0, 1), (1, 2), (2, 1)]);
+        assert!(positions[0].x < positions[1].x);
         assert_no_overlaps(&nodes, &positions);
     }
 

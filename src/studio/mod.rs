@@ -12,7 +12,10 @@
 //! both together).
 //!
 //! Editing: every change to the model is a command (`commands.rs`) applied by [`StudioApp`],
-//! which keeps the undo and redo stacks (`history.rs`). The inspector edits through the field
+//! which keeps the undo and redo stacks (`history.rs`). The canvas reports gestures (select,
+//! box-select, move, connect, place) and the app turns them into the commands of `edit.rs`
+//! (create, move, delete, connect, copy and paste); the palette (`element_palette.rs`) arms a
+//! kind to place, or is dragged onto the canvas. The inspector edits through the field
 //! widgets of `fields.rs`, laid out per kind in `editors.rs`; an edit is one undo step when the
 //! user lets go of the widget. Files go through [`FileDialogs`] (native dialogs in the app, a
 //! scripted fake in tests), saving is atomic, and unsaved work is autosaved to a [`Recovery`]
@@ -25,7 +28,9 @@ mod canvas;
 mod commands;
 mod describe;
 mod diagram;
+mod edit;
 mod editors;
+mod element_palette;
 mod fields;
 mod files;
 mod graph;
@@ -44,7 +49,8 @@ use std::path::PathBuf;
 use crate::model::Model;
 
 pub use app::{AUTOSAVE_INTERVAL_S, Answer, PendingAction, StudioApp};
-pub use canvas::canvas_label;
+pub use canvas::{canvas_label, handle_label};
+pub use element_palette::palette_label;
 pub use files::{FileDialogs, NativeDialogs, Recovery, ScriptedDialogs};
 pub use outline::outline_label;
 pub use problems::problem_label;

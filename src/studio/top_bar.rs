@@ -23,6 +23,8 @@ pub fn file_label(path: Option<&Path>) -> String {
 /// What the menus need to know about the editing state.
 #[derive(Debug)]
 pub struct EditState<'a> {
+    /// Whether anything is selected (for Duplicate and Delete).
+    pub has_selection: bool,
     /// Whether Undo has something to undo.
     pub can_undo: bool,
     /// Whether Redo has something to redo.
@@ -52,6 +54,14 @@ pub enum MenuAction {
     Redo,
     /// Help → Keyboard shortcuts.
     Shortcuts,
+    /// Edit → Duplicate.
+    Duplicate,
+    /// Edit → Delete.
+    Delete,
+    /// Edit → Select all.
+    SelectAll,
+    /// Edit → Auto-layout.
+    AutoLayout,
 }
 
 /// The studio's keyboard shortcuts and what they do, for Help → Keyboard shortcuts.
@@ -62,8 +72,22 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Ctrl+Shift+S", "Save As"),
     ("Ctrl+Z", "Undo"),
     ("Ctrl+Shift+Z, Ctrl+Y", "Redo"),
+    (
+        "Ctrl+C, Ctrl+X, Ctrl+V",
+        "Copy, cut, paste the selected elements (also between windows)",
+    ),
+    ("Ctrl+D", "Duplicate the selected elements"),
+    ("Delete, Backspace", "Delete the selected elements"),
+    ("Ctrl+A", "Select every node"),
+    (
+        "Shift+click, Ctrl+click",
+        "Add a node to the selection, or take it out",
+    ),
+    ("Drag on empty canvas", "Select with a box"),
+    ("Drag a node's handle", "Connect it to another node"),
+    ("Middle drag, Space+drag", "Pan the canvas"),
     ("F", "Zoom to fit"),
-    ("Escape", "Clear the selection"),
+    ("Escape", "Clear the selection; stop placing a new element"),
 ];
 
 /// Shows the top bar; returns the menu entry chosen, if any.
@@ -203,6 +227,37 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
                 MenuAction::Redo,
             );
         });
+        ui.separator();
+        ui.add_enabled_ui(edit.has_selection, |ui| {
+            entry(
+                ui,
+                "Duplicate",
+                "Ctrl+D",
+                "Copy the selected elements next to themselves",
+                MenuAction::Duplicate,
+            );
+            entry(
+                ui,
+                "Delete",
+                "Delete",
+                "Delete the selected elements and the references to them",
+                MenuAction::Delete,
+            );
+        });
+        entry(
+            ui,
+            "Select all",
+            "Ctrl+A",
+            "Select every node on the canvas",
+            MenuAction::SelectAll,
+        );
+        entry(
+            ui,
+            "Auto-layout",
+            "",
+            "Lay every node out again, left to right along the flows",
+            MenuAction::AutoLayout,
+        );
     });
     ui.menu_button("Help", |ui| {
         entry(

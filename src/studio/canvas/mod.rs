@@ -1,20 +1,28 @@
-//! The canvas: the model drawn as nodes and edges on an [`egui::Scene`] that pans (drag, or
-//! scroll) and zooms (ctrl + wheel, or pinch), with a small toolbar ("Zoom to fit", also on F)
-//! and a legend of edge kinds.
+//! The canvas: the model drawn as nodes and edges on an [`egui::Scene`] that pans (middle drag,
+//! Space + drag, or scroll) and zooms (ctrl + wheel, or pinch), with a small toolbar ("Zoom to
+//! fit", also on F; "Auto-layout") and a legend of edge kinds.
+//!
+//! Editing gestures: click to select (Shift or Ctrl adds), a left drag on empty canvas selects
+//! with a box, dragging a node moves it (and the rest of the selection) on the grid, dragging
+//! from a node's handle (the circle on its right edge) to another node connects them. The
+//! canvas changes nothing itself: it reports [`CanvasAction`]s, which the app turns into
+//! commands.
 
 use eframe::egui;
 
 mod edges;
 mod nodes;
 
+use egui::containers::DragPanButtons;
 use egui::{
-    Align, FontId, Id, Key, Layout, Order, Rect, Response, Role, Scene, Sense, Stroke, Ui,
-    WidgetInfo, pos2, vec2,
+    Align, FontId, Id, Key, Layout, Order, Pos2, Rect, Response, Role, Scene, Sense, Stroke, Ui,
+    Vec2, WidgetInfo, pos2, vec2,
 };
 
-use crate::model::{Diagnostic, ElementRef, Model, Severity};
+use crate::model::{Diagnostic, ElementKind, ElementRef, Model, Severity};
 
 use super::diagram::Diagram;
+use super::edit::snap;
 use super::graph::EdgeKind;
 use super::palette::Palette;
 use edges::{
@@ -31,13 +39,62 @@ const FIT_MARGIN: f32 = 48.0;
 /// How much one press of a zoom button zooms.
 const ZOOM_STEP: f32 = 1.25;
 
-/// What a click on the canvas hit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CanvasClick {
-    /// An element's node (or a canvas note).
-    Element(ElementRef),
-    /// The empty background.
-    Background,
+/// Radius of the connection handle on a node's right edge.
+const HANDLE_RADIUS: f32 = 6.0;
+
+/// What the user did on the canvas this frame; the app turns it into a selection or a command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CanvasAction {
+    /// A click on a node (`Some`) or on the empty background (`None`); `add` when Shift or
+    /// Ctrl was held.
+    Click {
+        /// The element clicked, if any.
+        element: Option<ElementRef>,
+        /// Whether the click adds to (or takes from) the selection.
+        add: bool,
+    },
+    /// A selection box was drawn around these elements.
+    BoxSelect {
+        /// The elements inside the box.
+        elements: Vec<ElementRef>,
+        /// Whether they add to the selection.
+        add: bool,
+    },
+    /// A drag moved nodes: each element's new top-left corner, on the grid.
+    Move(Vec<(ElementRef, Pos2)>),
+    /// A drag from `from`'s handle ended on `to` (or on nothing).
+    Connect {
+        /// The node whose handle was dragged.
+        from: ElementRef,
+        /// The node it was dropped on.
+        to: Option<ElementRef>,
+    },
+    /// A click while the palette waits to place a new element, at this point of the drawing.
+    Place(Pos2),
+    /// A palette button dragged onto the canvas and dropped at this point of the drawing.
+    Drop {
+        /// The kind of element to create.
+        kind: ElementKind,
+        /// Where it was dropped, in canvas units.
+        at: Pos2,
+    },
+    /// The toolbar's Auto-layout button.
+    AutoLayout,
+}
+
+/// A drag in progress.
+#[derive(Debug, Clone, PartialEq)]
+enum Gesture {
+    /// Moving nodes: the elements, the node grabbed, and how far the pointer went.
+    Move {
+        elements: Vec<ElementRef>,
+        grabbed: ElementRef,
+        delta: Vec2,
+    },
+    /// A selection box from one corner to the other, in canvas units.
+    Band { from: Pos2, to: Pos2 },
+    /// A connection from a node's handle to the pointer.
+    Link { from: ElementRef, to: Pos2 },
 }
 
 /// The canvas' state between frames: what part of the drawing is in view.
@@ -51,6 +108,8 @@ pub struct CanvasView {
     reveal: Option<ElementRef>,
     /// The scale of the last frame (screen points per canvas unit).
     zoom: f32,
+    /// The drag in progress, if any.
+    gesture: Option<Gesture>,
 }
 
 impl Default for CanvasView {
@@ -60,6 +119,7 @@ impl Default for CanvasView {
             fit_requested: true,
             reveal: None,
             zoom: 1.0,
+            gesture: None,
         }
     }
 }
@@ -75,21 +135,33 @@ impl CanvasView {
         self.zoom
     }
 
-    /// Shows the toolbar and the canvas; returns what was clicked, if anything.
+    /// Forgets the drag in progress (Escape).
+    pub fn cancel_gesture(&mut self) {
+        self.gesture = None;
+    }
+
+    /// Shows the toolbar and the canvas; returns what the user did. `placing` is the kind the
+    /// palette waits to place, if any.
     pub fn ui(
         &mut self,
         ui: &mut Ui,
         model: &Model,
         diagram: &Diagram,
         diagnostics: &[Diagnostic],
-        selection: Option<&ElementRef>,
-    ) -> Option<CanvasClick> {
+        selected: &[ElementRef],
+        placing: Option<ElementKind>,
+    ) -> Vec<CanvasAction> {
         let palette = Palette::from_visuals(ui.visuals());
-        self.toolbar_ui(ui, diagram);
+        let mut actions = Vec::new();
+        self.toolbar_ui(ui, diagram, placing, &mut actions);
 
-        if !ui.ctx().text_edit_focused() && ui.input(|i| i.key_pressed(Key::F)) {
+        let typing = ui.ctx().text_edit_focused();
+        if !typing && ui.input(|i| i.key_pressed(Key::F)) {
             self.fit_requested = true;
         }
+        let space_pans = !typing && ui.input(|i| i.key_down(Key::Space));
+        let modifiers = ui.input(|i| i.modifiers);
+        let add = modifiers.shift || modifiers.command;
 
         let canvas_rect = ui.available_rect_before_wrap();
         ui.painter().rect_filled(canvas_rect, 0, palette.canvas);
@@ -97,34 +169,150 @@ impl CanvasView {
         let reserved = legend.as_ref().map_or(0.0, Legend::reserved_height);
         self.apply_requests(diagram, canvas_rect, reserved);
 
-        let mut clicked = None;
-        let scene = Scene::new().zoom_range(ZOOM_RANGE);
+        // Dragged nodes are drawn where they would land.
+        let moved;
+        let shown = match &self.gesture {
+            Some(Gesture::Move {
+                elements,
+                grabbed,
+                delta,
+            }) => {
+                let offset = diagram.node_index(grabbed).map_or(Vec2::ZERO, |i| {
+                    let min = diagram.nodes[i].rect.min;
+                    snap(min + *delta) - min
+                });
+                let mut copy = diagram.clone();
+                for node in &mut copy.nodes {
+                    if elements.contains(&node.element) {
+                        node.rect = node.rect.translate(offset);
+                    }
+                }
+                moved = copy;
+                &moved
+            }
+            _ => diagram,
+        };
+
+        let pan_buttons = if space_pans {
+            DragPanButtons::MIDDLE | DragPanButtons::PRIMARY
+        } else {
+            DragPanButtons::MIDDLE
+        };
+        let scene = Scene::new()
+            .zoom_range(ZOOM_RANGE)
+            .drag_pan_buttons(pan_buttons);
+        let gesture = &mut self.gesture;
         let response = scene.show(ui, &mut self.scene_rect, |ui| {
             paint_grid(ui, &palette);
-            clicked = paint_diagram(ui, &palette, model, diagram, diagnostics, selection);
+            let link_target = match gesture {
+                Some(Gesture::Link { to, .. }) => {
+                    shown.nodes.iter().position(|n| n.rect.contains(*to))
+                }
+                _ => None,
+            };
+            let hits = paint_diagram(
+                ui,
+                &palette,
+                model,
+                shown,
+                diagnostics,
+                selected,
+                link_target,
+            );
+            let input = NodeInput {
+                selected,
+                placing,
+                add,
+                space_pans,
+            };
+            let pan = nodes_interaction(gesture, shown, &hits, &input, &mut actions);
+            paint_gesture(ui, &palette, gesture, shown);
+            (hits, pan)
         });
-        if clicked.is_none() && response.response.clicked() {
-            clicked = Some(CanvasClick::Background);
+        let (hits, pan) = &response.inner;
+        // A pan that started on a node (middle drag, or Space + drag) pans all the same.
+        if *pan != Vec2::ZERO {
+            self.scene_rect = self.scene_rect.translate(-*pan);
+        }
+        if let Some(kind) = response.response.dnd_release_payload::<ElementKind>()
+            && let Some(pointer) = ui.input(|i| i.pointer.latest_pos())
+            && let Some(from_screen) = ui
+                .ctx()
+                .layer_transform_from_global(response.response.layer_id)
+        {
+            actions.push(CanvasAction::Drop {
+                kind: *kind,
+                at: from_screen * pointer,
+            });
+        }
+        let node_clicked = hits.nodes.iter().any(Response::clicked);
+        let background = &response.response;
+        if !node_clicked && background.clicked() {
+            match (placing, background.interact_pointer_pos()) {
+                (Some(_), Some(at)) => actions.push(CanvasAction::Place(at)),
+                _ => actions.push(CanvasAction::Click { element: None, add }),
+            }
+        }
+        if !space_pans && placing.is_none() {
+            let at = background.interact_pointer_pos();
+            if background.drag_started_by(egui::PointerButton::Primary)
+                && let Some(at) = at
+            {
+                self.gesture = Some(Gesture::Band { from: at, to: at });
+            } else if let Some(Gesture::Band { from, to }) = &mut self.gesture {
+                if let Some(at) = at {
+                    *to = at;
+                }
+                if background.drag_stopped() {
+                    let band = Rect::from_two_pos(*from, *to);
+                    let elements = diagram
+                        .nodes
+                        .iter()
+                        .filter(|n| band.intersects(n.rect))
+                        .map(|n| n.element.clone())
+                        .collect();
+                    actions.push(CanvasAction::BoxSelect { elements, add });
+                    self.gesture = None;
+                }
+            }
+        }
+        if matches!(self.gesture, Some(Gesture::Band { .. }))
+            && !ui.input(|i| i.pointer.primary_down())
+        {
+            self.gesture = None;
         }
         self.zoom = scale_of(canvas_rect, self.scene_rect);
 
         if diagram.nodes.is_empty() {
+            let text = if placing.is_some() {
+                "Click to place the new element"
+            } else {
+                "This model has no elements yet"
+            };
             ui.put(
                 Rect::from_center_size(canvas_rect.center(), vec2(canvas_rect.width(), 30.0)),
                 egui::Label::new(
-                    egui::RichText::new("This model has no elements yet")
+                    egui::RichText::new(text)
                         .size(15.0)
                         .color(palette.weak_text),
-                ),
+                )
+                .selectable(false)
+                .sense(Sense::hover()),
             );
         } else if let Some(legend) = legend {
             legend.paint(ui, &palette, canvas_rect);
         }
-        clicked
+        actions
     }
 
-    /// The strip above the canvas: what is drawn, and the zoom controls.
-    fn toolbar_ui(&mut self, ui: &mut Ui, diagram: &Diagram) {
+    /// The strip above the canvas: what is drawn, Auto-layout, and the zoom controls.
+    fn toolbar_ui(
+        &mut self,
+        ui: &mut Ui,
+        diagram: &Diagram,
+        placing: Option<ElementKind>,
+        actions: &mut Vec<CanvasAction>,
+    ) {
         let frame = egui::Frame::new()
             .inner_margin(egui::Margin::symmetric(10, 5))
             .fill(ui.visuals().panel_fill);
@@ -132,14 +320,18 @@ impl CanvasView {
             ui.set_width(ui.available_width());
             ui.horizontal(|ui| {
                 ui.label(egui::RichText::new("Canvas").strong());
-                ui.label(
-                    egui::RichText::new(format!(
-                        "{} nodes · {} connections · read-only",
+                let status = match placing {
+                    Some(kind) => format!(
+                        "click on the canvas to place the new {} (Escape cancels)",
+                        kind.label()
+                    ),
+                    None => format!(
+                        "{} nodes \u{b7} {} connections",
                         diagram.nodes.len(),
                         diagram.edges.len()
-                    ))
-                    .weak(),
-                );
+                    ),
+                };
+                ui.label(egui::RichText::new(status).weak());
                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                     if ui
                         .button("Zoom to fit")
@@ -147,6 +339,15 @@ impl CanvasView {
                         .clicked()
                     {
                         self.fit_requested = true;
+                    }
+                    if ui
+                        .button("Auto-layout")
+                        .on_hover_text(
+                            "Lay every node out again, left to right along the flows (undoable)",
+                        )
+                        .clicked()
+                    {
+                        actions.push(CanvasAction::AutoLayout);
                     }
                     ui.separator();
                     if ui
@@ -270,16 +471,70 @@ fn paint_grid(ui: &Ui, palette: &Palette) {
     }
 }
 
-/// Paints edges, then nodes, then edge labels; returns the element whose node was clicked.
+/// The interaction of the nodes and their connection handles, one frame.
+struct Hits {
+    /// One response per node, in [`Diagram::nodes`] order.
+    nodes: Vec<Response>,
+    /// The connection handle of each node that has one.
+    handles: Vec<Option<Response>>,
+}
+
+/// Whether a node of this kind starts connections (has a handle).
+fn has_handle(kind: ElementKind) -> bool {
+    matches!(
+        kind,
+        ElementKind::Producer
+            | ElementKind::Topic
+            | ElementKind::ConsumerGroup
+            | ElementKind::EventStore
+    )
+}
+
+/// Where a node's connection handle sits.
+fn handle_center(rect: Rect) -> Pos2 {
+    pos2(rect.right(), rect.center().y)
+}
+
+/// The accessible name of a node's connection handle ("connect from topic orders").
+pub fn handle_label(element: &ElementRef) -> String {
+    format!("connect from {} {}", element.kind.label(), element.id)
+}
+
+/// Tells screen readers (and tests) where a widget drawn in the scene is on screen: egui
+/// reports widget bounds in the scene's own units.
+fn set_screen_bounds(ui: &Ui, id: Id, rect: Rect) {
+    if let Some(to_screen) = ui.ctx().layer_transform_to_global(ui.layer_id()) {
+        let on_screen = to_screen * rect;
+        ui.ctx().accesskit_node_builder(id, |builder| {
+            builder.set_bounds(egui::accesskit::Rect {
+                x0: on_screen.min.x.into(),
+                y0: on_screen.min.y.into(),
+                x1: on_screen.max.x.into(),
+                y1: on_screen.max.y.into(),
+            });
+        });
+    }
+}
+
+/// Paints edges, then nodes, then edge labels, then the connection handles; returns their
+/// responses.
 fn paint_diagram(
     ui: &mut Ui,
     palette: &Palette,
     model: &Model,
     diagram: &Diagram,
     diagnostics: &[Diagnostic],
-    selection: Option<&ElementRef>,
-) -> Option<CanvasClick> {
-    let selected = selection.and_then(|s| diagram.node_index(s));
+    selection: &[ElementRef],
+    link_target: Option<usize>,
+) -> Hits {
+    let is_selected = |index: usize| {
+        diagram
+            .nodes
+            .get(index)
+            .is_some_and(|n| selection.contains(&n.element))
+    };
+    // The primary selection (the one the inspector shows) is the last one selected.
+    let selected = selection.last().and_then(|s| diagram.node_index(s));
     let routes = route_edges(diagram);
     let painter = ui.painter().clone();
 
@@ -294,25 +549,13 @@ fn paint_diagram(
                 .interact(
                     node.rect,
                     ui.scope_id().with(("canvas-node", index)),
-                    Sense::click(),
+                    Sense::click_and_drag(),
                 )
-                .on_hover_cursor(egui::CursorIcon::PointingHand);
+                .on_hover_cursor(egui::CursorIcon::Grab);
             response.widget_info(|| {
-                WidgetInfo::selected(Role::Button, true, selected == Some(index), &label)
+                WidgetInfo::selected(Role::Button, true, is_selected(index), &label)
             });
-            // egui reports widget bounds in the scene's own units; screen readers (and tests)
-            // need them where the node is on screen.
-            if let Some(to_screen) = ui.ctx().layer_transform_to_global(ui.layer_id()) {
-                let on_screen = to_screen * node.rect;
-                ui.ctx().accesskit_node_builder(response.id, |builder| {
-                    builder.set_bounds(egui::accesskit::Rect {
-                        x0: on_screen.min.x.into(),
-                        y0: on_screen.min.y.into(),
-                        x1: on_screen.max.x.into(),
-                        y1: on_screen.max.y.into(),
-                    });
-                });
-            }
+            set_screen_bounds(ui, response.id, node.rect);
             response
         })
         .collect();
@@ -340,8 +583,8 @@ fn paint_diagram(
     }
     for (index, node) in diagram.nodes.iter().enumerate() {
         let look = NodeLook {
-            selected: selected == Some(index),
-            hovered: hovered == Some(index),
+            selected: is_selected(index),
+            hovered: hovered == Some(index) || link_target == Some(index),
             problem: worst_problem(diagnostics, &node.element),
         };
         paint_node(&painter, palette, model, &node.element, node.rect, look);
@@ -372,11 +615,206 @@ fn paint_diagram(
         }
     }
 
-    responses
+    // The handles come last, so they are on top of their node for the pointer.
+    let handles = diagram
+        .nodes
         .iter()
-        .zip(&diagram.nodes)
-        .find(|(response, _)| response.clicked())
-        .map(|(_, node)| CanvasClick::Element(node.element.clone()))
+        .enumerate()
+        .map(|(index, node)| {
+            if !has_handle(node.element.kind) {
+                return None;
+            }
+            let center = handle_center(node.rect);
+            let rect = Rect::from_center_size(center, Vec2::splat(HANDLE_RADIUS * 2.0 + 4.0));
+            let response = ui
+                .interact(
+                    rect,
+                    ui.scope_id().with(("canvas-handle", index)),
+                    Sense::drag(),
+                )
+                .on_hover_cursor(egui::CursorIcon::Crosshair)
+                .on_hover_text("Drag to another node to connect them");
+            let label = handle_label(&node.element);
+            response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
+            set_screen_bounds(ui, response.id, rect);
+            let emphasised = response.hovered() || response.dragged() || hovered == Some(index);
+            let accent = palette.kind(node.element.kind);
+            let radius = if emphasised {
+                HANDLE_RADIUS
+            } else {
+                HANDLE_RADIUS - 2.0
+            };
+            painter.circle(
+                center,
+                radius,
+                if emphasised {
+                    accent
+                } else {
+                    palette.node_fill
+                },
+                Stroke::new(1.5, accent),
+            );
+            Some(response)
+        })
+        .collect();
+
+    Hits {
+        nodes: responses,
+        handles,
+    }
+}
+
+/// What the nodes' interaction needs to know besides the responses.
+struct NodeInput<'a> {
+    /// The selected elements.
+    selected: &'a [ElementRef],
+    /// The kind the palette waits to place, if any.
+    placing: Option<ElementKind>,
+    /// Whether Shift or Ctrl is held (clicks add to the selection).
+    add: bool,
+    /// Whether Space is held (a left drag pans).
+    space_pans: bool,
+}
+
+/// Turns this frame's clicks and drags on nodes and handles into actions, and keeps track of
+/// the drag in progress. Returns how far a pan that started on a node moved, in canvas units.
+fn nodes_interaction(
+    gesture: &mut Option<Gesture>,
+    diagram: &Diagram,
+    hits: &Hits,
+    input: &NodeInput<'_>,
+    actions: &mut Vec<CanvasAction>,
+) -> Vec2 {
+    let NodeInput {
+        selected,
+        placing,
+        add,
+        space_pans,
+    } = *input;
+    let mut pan = Vec2::ZERO;
+    for (index, (node, response)) in diagram.nodes.iter().zip(&hits.nodes).enumerate() {
+        if response.dragged_by(egui::PointerButton::Middle)
+            || (space_pans && response.dragged_by(egui::PointerButton::Primary))
+        {
+            pan += response.drag_delta();
+        }
+        if response.clicked() {
+            match (placing, response.interact_pointer_pos()) {
+                (Some(_), Some(at)) => actions.push(CanvasAction::Place(at)),
+                _ => actions.push(CanvasAction::Click {
+                    element: Some(node.element.clone()),
+                    add,
+                }),
+            }
+        }
+        if placing.is_none()
+            && !space_pans
+            && response.drag_started_by(egui::PointerButton::Primary)
+        {
+            let elements = if selected.contains(&node.element) {
+                selected.to_vec()
+            } else {
+                actions.push(CanvasAction::Click {
+                    element: Some(node.element.clone()),
+                    add: false,
+                });
+                vec![node.element.clone()]
+            };
+            *gesture = Some(Gesture::Move {
+                elements,
+                grabbed: node.element.clone(),
+                delta: Vec2::ZERO,
+            });
+        }
+        if let Some(Gesture::Move {
+            elements,
+            grabbed,
+            delta,
+        }) = gesture
+            && grabbed == &node.element
+        {
+            if response.dragged() {
+                *delta += response.drag_delta();
+            }
+            if response.drag_stopped() {
+                // `diagram` already shows the nodes where they land.
+                let moves: Vec<(ElementRef, Pos2)> = diagram
+                    .nodes
+                    .iter()
+                    .filter(|n| elements.contains(&n.element))
+                    .map(|n| (n.element.clone(), n.rect.min))
+                    .collect();
+                if *delta != Vec2::ZERO {
+                    actions.push(CanvasAction::Move(moves));
+                }
+                *gesture = None;
+            }
+        }
+        let Some(Some(handle)) = hits.handles.get(index) else {
+            continue;
+        };
+        if handle.drag_started()
+            && let Some(at) = handle.interact_pointer_pos()
+        {
+            *gesture = Some(Gesture::Link {
+                from: node.element.clone(),
+                to: at,
+            });
+        }
+        if let Some(Gesture::Link { from, to }) = gesture
+            && from == &node.element
+        {
+            if let Some(at) = handle.interact_pointer_pos() {
+                *to = at;
+            }
+            if handle.drag_stopped() {
+                let target = diagram
+                    .nodes
+                    .iter()
+                    .find(|n| n.rect.contains(*to) && &n.element != from)
+                    .map(|n| n.element.clone());
+                actions.push(CanvasAction::Connect {
+                    from: from.clone(),
+                    to: target,
+                });
+                *gesture = None;
+            }
+        }
+    }
+    pan
+}
+
+/// Paints the selection box or the connection being drawn.
+fn paint_gesture(ui: &Ui, palette: &Palette, gesture: &Option<Gesture>, diagram: &Diagram) {
+    let painter = ui.painter();
+    match gesture {
+        Some(Gesture::Band { from, to }) => {
+            let rect = Rect::from_two_pos(*from, *to);
+            painter.rect(
+                rect,
+                2,
+                palette.selection.gamma_multiply(0.12),
+                Stroke::new(1.0, palette.selection),
+                egui::StrokeKind::Inside,
+            );
+        }
+        Some(Gesture::Link { from, to }) => {
+            if let Some(index) = diagram.node_index(from) {
+                let start = handle_center(diagram.nodes[index].rect);
+                let color = palette.kind(from.kind);
+                let bend = ((to.x - start.x).abs() / 2.0).max(30.0);
+                let curve = egui::epaint::CubicBezierShape::from_points_stroke(
+                    [start, start + vec2(bend, 0.0), *to - vec2(bend, 0.0), *to],
+                    false,
+                    egui::Color32::TRANSPARENT,
+                    Stroke::new(2.0, color),
+                );
+                painter.add(curve);
+                painter.circle_filled(*to, 4.0, color);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The accessible name of an element's node on the canvas ("topic orders on the canvas").
