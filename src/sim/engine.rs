@@ -1117,22 +1117,21 @@ impl Sim {
             return;
         }
         let pi = usize::from(producer);
-        let (event_slot, key, size, poison) = {
+        let (event_slot, key, size) = {
             let p = &mut self.producers[pi];
             let slot = if p.event_types.len() > 1 {
                 p.rng_records.below(p.event_types.len() as u64) as usize
             } else {
                 0
             };
-            let poison = p.poison_next.take();
-            let key = match poison {
+            // A scheduled poison message takes the place of the next record's key.
+            let key = match p.poison_next.take() {
                 Some(k) => Some(k),
                 None => p.keys.next(&mut p.rng_records),
             };
             let size = sample::size(&p.size, &mut p.rng_records);
-            (slot, key, size, poison)
+            (slot, key, size)
         };
-        let _ = poison;
         let event_type = self.producers[pi]
             .event_types
             .get(event_slot)
@@ -1586,6 +1585,18 @@ impl Sim {
         }
     }
 
+    /// Tells the checkers a group is done with a record: processed (`ok`) or given up on.
+    fn observe_finished(&mut self, group: u16, rec: &Rec, ok: bool) {
+        self.checkers.observe(Observation::Finished {
+            group,
+            record: rec.id,
+            key: (rec.key != NO_KEY).then_some((rec.key_space, rec.key)),
+            origin: rec.origin,
+            ok,
+            at: self.now,
+        });
+    }
+
     fn wake_readers(&mut self, partition: u32) {
         for i in 0..self.partitions[partition as usize].readers.len() {
             let (g, part) = self.partitions[partition as usize].readers[i];
@@ -2023,14 +2034,7 @@ impl Sim {
         self.delivered += 1;
         self.groups[gi].processed += 1;
         self.emit_trace(TraceKind::Processed, rec, partition, None, Some((group, 1)));
-        self.checkers.observe(Observation::Finished {
-            group,
-            record: rec.id,
-            key: (rec.key != NO_KEY).then_some((rec.key_space, rec.key)),
-            origin: rec.origin,
-            ok: true,
-            at: self.now,
-        });
+        self.observe_finished(group, rec, true);
         let m = &self.groups[gi].members[usize::from(member)];
         if m.alive && !m.in_group {
             // Back in its poll loop: it rejoins, and the group rebalances again.
@@ -2080,14 +2084,7 @@ impl Sim {
                 Some(offset),
                 Some((group, attempt)),
             );
-            self.checkers.observe(Observation::Finished {
-                group,
-                record: rec.id,
-                key: (rec.key != NO_KEY).then_some((rec.key_space, rec.key)),
-                origin: rec.origin,
-                ok: true,
-                at: self.now,
-            });
+            self.observe_finished(group, &rec, true);
             self.react(group, &rec);
             self.finish_record(group, part);
             return;
@@ -2109,14 +2106,7 @@ impl Sim {
                 Some(offset),
                 Some((group, attempt)),
             );
-            self.checkers.observe(Observation::Finished {
-                group,
-                record: rec.id,
-                key: (rec.key != NO_KEY).then_some((rec.key_space, rec.key)),
-                origin: rec.origin,
-                ok: false,
-                at: self.now,
-            });
+            self.observe_finished(group, &rec, false);
             if let Some(dlt) = self.groups[gi].dead_letter {
                 self.publish_derived(dlt, rec, NONE_U16, 1, rec.event_type);
             }
@@ -2164,7 +2154,7 @@ impl Sim {
                 };
                 // The copy is appended after the backoff (the retrying service holds it).
                 self.delay_append(destination, copy, delay);
-                self.finish_delivery(group, part, false);
+                self.finish_record(group, part);
             }
         }
     }
@@ -2255,12 +2245,9 @@ impl Sim {
         }
     }
 
-    /// A record is done for this group (processed or dead-lettered): move on.
+    /// A record is done for this group (processed, dead-lettered, or handed to a retry
+    /// topic): commit as the group's commit mode says and move on.
     fn finish_record(&mut self, group: u16, part: u32) {
-        self.finish_delivery(group, part, true);
-    }
-
-    fn finish_delivery(&mut self, group: u16, part: u32, _done: bool) {
         let gi = usize::from(group);
         self.outstanding = self.outstanding.saturating_sub(1);
         let (member, partition) = {
