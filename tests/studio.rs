@@ -3,12 +3,14 @@
 
 use causeway::examples;
 use causeway::model::{self, ElementKind, ElementRef, Model, Severity};
+use causeway::sim::time::SECOND;
+use causeway::sim::{Builder, Options};
 use causeway::studio::{
-    AUTOSAVE_INTERVAL_S, Recovery, ScriptedDialogs, StudioApp, canvas_label, handle_label,
-    outline_label, palette_label, problem_label,
+    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Recovery, STALE_NOTE, ScriptedDialogs, StudioApp,
+    build_error_label, canvas_label, handle_label, outline_label, palette_label, problem_label,
 };
 use eframe::egui;
-use eframe::egui::accesskit::Toggled;
+use eframe::egui::accesskit::{Role, Toggled};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
 
@@ -1277,4 +1279,147 @@ fn a_middle_drag_pans_even_when_it_starts_on_a_node() {
         &original,
         "panning changes no model"
     );
+}
+
+// -------------------------------------------------------------------------------------------
+// Simulation runs
+
+/// Shows the bottom panel's Simulation tab.
+fn open_simulation_tab(harness: &mut Harness<'static, StudioApp>) {
+    harness.get_by_label("Simulation").click();
+    harness.run();
+}
+
+/// Steps frames (the worker runs meanwhile) until no run is in progress; panics after
+/// `timeout`.
+fn wait_for_run(harness: &mut Harness<'static, StudioApp>, timeout: std::time::Duration) {
+    let started = std::time::Instant::now();
+    while harness.state().run_in_progress() {
+        assert!(
+            started.elapsed() < timeout,
+            "the run did not end within {timeout:?}"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    // One more frame shows what the job left.
+    harness.step();
+}
+
+#[test]
+fn a_run_shows_the_engines_summary_and_goes_stale_when_the_model_changes() {
+    let model = default_model();
+    let app = StudioApp::new(model.clone(), None).with_run_duration_limit_ms(5_000);
+    let mut harness = studio_app(app);
+    open_simulation_tab(&mut harness);
+    assert!(harness.query_by_label("produced").is_none());
+    harness.get_by_role_and_label(Role::ComboBox, "Scenario");
+    harness.get_by_role_and_label(Role::SpinButton, "Seed");
+    harness.get_by_label("Run").click();
+    harness.step();
+    wait_for_run(&mut harness, std::time::Duration::from_secs(120));
+
+    // The same run, straight through the engine: the view shows its numbers.
+    let scenario = &model.scenarios[0];
+    let mut sim = Builder::new(&model)
+        .scenario(scenario.name.clone())
+        .seed(scenario.seed)
+        .options(Options {
+            duration: Some(5 * SECOND),
+            ..Options::default()
+        })
+        .build()
+        .expect("the default model runs");
+    sim.run();
+    let expected = sim.report();
+    let shown = harness.state().run_results().expect("the run has results");
+    assert_eq!(shown.trace_hash, expected.trace_hash);
+    assert!(expected.produced > 0);
+    for (name, value) in [
+        ("produced", expected.produced),
+        ("acknowledged", expected.acknowledged),
+        ("delivered", expected.delivered),
+        ("duplicates", expected.duplicates),
+        ("dead-lettered", expected.dead_lettered),
+        ("lost", expected.lost),
+        ("order violations", expected.order_violations),
+        ("stuck", expected.stuck),
+        ("alerts fired", expected.alerts.len() as u64),
+    ] {
+        harness.get_by_label(name);
+        assert!(
+            harness.query_all_by_label(&value.to_string()).count() >= 1,
+            "{name} = {value} is shown"
+        );
+    }
+    for (name, value) in [
+        ("latency p50", expected.latency_ms.p50),
+        ("latency p99", expected.latency_ms.p99),
+        ("latency max", expected.latency_ms.max),
+    ] {
+        harness.get_by_label(name);
+        assert!(
+            harness
+                .query_all_by_label(&format!("{value:.1} ms"))
+                .count()
+                >= 1
+        );
+    }
+    for verdict in &expected.checkers {
+        harness.get_by_label(verdict.name);
+    }
+    for expectation in &expected.expectations {
+        harness.get_by_label(&expectation.expectation);
+    }
+    harness.get_by_label("Consumer lag chart");
+    assert!(harness.query_by_label(STALE_NOTE).is_none());
+
+    // An edit marks the results stale; they stay shown.
+    let dlt = ElementRef::new(ElementKind::Topic, "payments.dlt");
+    harness.get_by_label(&outline_label(&dlt)).click();
+    harness.run();
+    harness.key_press(egui::Key::Delete);
+    harness.run();
+    assert!(harness.state().model().topic("payments.dlt").is_none());
+    harness.get_by_label(STALE_NOTE);
+    harness.get_by_label("produced");
+}
+
+#[test]
+fn cancel_stops_a_long_run() {
+    let mut model = default_model();
+    // Ten simulated hours: far longer than the few frames before Cancel is pressed.
+    model.scenarios[0].duration_ms = 36_000_000;
+    let mut harness = studio(model);
+    open_simulation_tab(&mut harness);
+    harness.get_by_label("Run").click();
+    harness.step();
+    assert!(harness.state().run_in_progress());
+    harness.step();
+    harness.get_by_label("Run progress");
+    harness.get_by_label("Cancel run").click();
+    harness.step();
+    wait_for_run(&mut harness, std::time::Duration::from_secs(30));
+    harness.get_by_label(CANCELLED_NOTE);
+    assert!(harness.state().run_results().is_none());
+    assert!(harness.query_by_label("Cancel run").is_none());
+    assert!(harness.query_by_label("produced").is_none());
+}
+
+#[test]
+fn a_model_with_errors_shows_the_build_error_instead_of_running() {
+    let mut model = default_model();
+    if let Some(topic) = model.topics.iter_mut().find(|t| t.id == "orders") {
+        topic.partitions = 0;
+    }
+    let error = Builder::new(&model)
+        .build()
+        .expect_err("a model with errors does not build");
+    let mut harness = studio(model);
+    open_simulation_tab(&mut harness);
+    harness.get_by_label("Run").click();
+    harness.run();
+    assert!(!harness.state().run_in_progress());
+    harness.get_by_label(&build_error_label(&error));
+    assert!(harness.state().run_results().is_none());
 }

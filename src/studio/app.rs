@@ -22,6 +22,7 @@ use super::history::History;
 use super::inspector::inspector_ui;
 use super::outline::outline_ui;
 use super::problems::problems_ui;
+use super::run_view::RunView;
 use super::top_bar::{MenuAction, top_bar_ui};
 
 /// How often unsaved work is written to the recovery file, in seconds.
@@ -84,6 +85,16 @@ pub struct StudioApp {
     closing: bool,
     shown_title: String,
     show_shortcuts: bool,
+    /// What the bottom panel shows.
+    bottom_tab: BottomTab,
+    run_view: RunView,
+}
+
+/// The bottom panel's tabs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BottomTab {
+    Problems,
+    Simulation,
 }
 
 impl std::fmt::Debug for StudioApp {
@@ -125,7 +136,27 @@ impl StudioApp {
             closing: false,
             shown_title: String::new(),
             show_shortcuts: false,
+            bottom_tab: BottomTab::Problems,
+            run_view: RunView::default(),
         }
+    }
+
+    /// Caps every simulation run at `ms` milliseconds of simulated time (tests keep runs
+    /// short with it).
+    pub fn with_run_duration_limit_ms(mut self, ms: u64) -> Self {
+        self.run_view
+            .set_duration_limit(Some(ms.saturating_mul(crate::sim::time::MS)));
+        self
+    }
+
+    /// Whether a simulation run is in progress.
+    pub fn run_in_progress(&self) -> bool {
+        self.run_view.running()
+    }
+
+    /// The report of the last finished simulation run.
+    pub fn run_results(&self) -> Option<&crate::sim::Report> {
+        self.run_view.results()
     }
 
     /// Uses `dialogs` to ask for files (tests pass a scripted fake).
@@ -326,6 +357,7 @@ impl StudioApp {
     /// Validates the changed model and redraws it.
     fn model_changed(&mut self) {
         self.diagnostics = validate(&self.model);
+        self.run_view.model_changed();
         self.diagram = Diagram::new(&self.model);
         self.dirty = self.model != self.saved;
         // What an undo took away cannot stay selected.
@@ -592,15 +624,38 @@ impl StudioApp {
                     self.selected.last(),
                 ));
             });
-        // Room for a few problems at first; a valid model needs only its header.
-        let problems_height = 62.0 + 24.0 * self.diagnostics.len().min(5) as f32;
-        Panel::bottom("problems")
+        self.run_view.poll(ui.ctx());
+        // Room for a few problems at first; a valid model needs only its header. Each tab
+        // keeps its own height: the simulation's results need more room.
+        let (panel_id, default_height) = match self.bottom_tab {
+            BottomTab::Problems => (
+                "problems",
+                86.0 + 24.0 * self.diagnostics.len().min(5) as f32,
+            ),
+            BottomTab::Simulation => ("simulation", 340.0),
+        };
+        Panel::bottom(panel_id)
             .resizable(true)
-            .default_size(problems_height)
-            .size_range(80.0..=480.0)
+            .default_size(default_height)
+            .size_range(104.0..=560.0)
             .show(ui, |ui| {
-                if let Some(element) = problems_ui(ui, &self.diagnostics, self.selected.last()) {
-                    clicked = Some(element);
+                ui.add_space(4.0);
+                ui.horizontal(|ui| {
+                    ui.selectable_value(&mut self.bottom_tab, BottomTab::Problems, "Problems")
+                        .on_hover_text("What validation found in the model");
+                    ui.selectable_value(&mut self.bottom_tab, BottomTab::Simulation, "Simulation")
+                        .on_hover_text("Run a scenario and see its results");
+                });
+                ui.separator();
+                match self.bottom_tab {
+                    BottomTab::Problems => {
+                        if let Some(element) =
+                            problems_ui(ui, &self.diagnostics, self.selected.last())
+                        {
+                            clicked = Some(element);
+                        }
+                    }
+                    BottomTab::Simulation => self.run_view.ui(ui, &self.model),
                 }
             });
         CentralPanel::no_frame().show(ui, |ui| {

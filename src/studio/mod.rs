@@ -3,13 +3,17 @@
 //!
 //! The window is laid out like an IDE: a top bar with the File, Edit and Help menus, an outline
 //! of the model on the left, the canvas in the middle, the inspector on the right and the
-//! problems validation found at the bottom. [`StudioApp`] holds the state and draws it; [`run`]
-//! puts it in a native window.
+//! problems validation found at the bottom, in a tab beside the simulation runs. [`StudioApp`]
+//! holds the state and draws it; [`run`] puts it in a native window.
 //!
 //! Each view lives in its own file (`outline.rs`, `inspector.rs`, `problems.rs`, `top_bar.rs`,
 //! `canvas/`); the geometry the canvas draws is worked out by pure, unit-tested modules
 //! (`graph.rs` reads the connections, `layout.rs` places unpositioned nodes, `diagram.rs` puts
 //! both together).
+//!
+//! Simulation: the bottom panel's Simulation tab (`run_view.rs`) runs a scenario with a seed on
+//! a worker thread (`run_job.rs`) that advances the engine in chunks of simulated time, shows
+//! the progress with a Cancel button, then the report's summary and the lag of each group.
 //!
 //! Editing: every change to the model is a command (`commands.rs`) applied by [`StudioApp`],
 //! which keeps the undo and redo stacks (`history.rs`). The canvas reports gestures (select,
@@ -41,6 +45,8 @@ mod outline;
 mod palette;
 mod problems;
 mod properties;
+mod run_job;
+mod run_view;
 mod top_bar;
 mod widgets;
 
@@ -54,6 +60,7 @@ pub use element_palette::palette_label;
 pub use files::{FileDialogs, NativeDialogs, Recovery, ScriptedDialogs};
 pub use outline::outline_label;
 pub use problems::problem_label;
+pub use run_view::{CANCELLED_NOTE, STALE_NOTE, build_error_label};
 
 /// The smallest window the studio's panels fit in.
 pub const MIN_WINDOW_SIZE: [f32; 2] = [1000.0, 640.0];
