@@ -53,3 +53,9 @@ pub const DEFAULT_EXAMPLE: &str = "order-pipeline";
 pub fn example(name: &str) -> Option<&'static Example> {
     EXAMPLES.iter().find(|e| e.name == name)
 }
+
+/// The default example, loaded: what the studio opens without a file.
+pub fn default_model() -> Result<crate::model::Model, crate::model::LoadError> {
+    let text = example(DEFAULT_EXAMPLE).map(|e| e.text).unwrap_or_default();
+    crate::model::load(text)
+}

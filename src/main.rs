@@ -8,6 +8,7 @@ use causeway::cli::{Cli, Command};
 use causeway::{examples, model, studio};
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let code = match cli.command {
         None => open_studio(None),
@@ -24,12 +25,8 @@ fn open_studio(file: Option<std::path::PathBuf>) -> i32 {
             .and_then(|bytes| {
                 model::load_bytes(&bytes).map_err(|err| format!("{}:{err}", path.display()))
             }),
-        None => {
-            let text = examples::example(examples::DEFAULT_EXAMPLE)
-                .map(|e| e.text)
-                .unwrap_or_default();
-            model::load(text).map_err(|err| format!("the default example does not load: {err}"))
-        }
+        None => examples::default_model()
+            .map_err(|err| format!("the default example does not load: {err}")),
     };
     let model = match loaded {
         Ok(model) => model,
@@ -45,4 +42,19 @@ fn open_studio(file: Option<std::path::PathBuf>) -> i32 {
             1
         }
     }
+}
+
+/// `causeway simulate ... | head` closes stdout early; Rust's `println!` then panics with
+/// "Broken pipe". That is not an error of the user's: end quietly, as Unix tools do.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info
+            .payload_as_str()
+            .is_some_and(|m| m.contains("Broken pipe"))
+        {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }

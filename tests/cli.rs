@@ -491,3 +491,32 @@ fn simulate_refuses_unknown_scenarios_and_bad_durations_with_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("positive number of seconds"));
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_make_it_panic() {
+    use std::io::Read as _;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("causeway"))
+        .args([
+            "simulate",
+            "benches/canonical.ron",
+            "--produce",
+            "2000",
+            "--json",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    // Close our end of stdout without reading, like `| head -0`.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("reads");
+    let status = child.wait().expect("ends");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.code(), Some(0));
+}

@@ -318,10 +318,7 @@ mod tests {
     use crate::model::{Severity, validate};
 
     fn default_model() -> Model {
-        let text = examples::example(examples::DEFAULT_EXAMPLE)
-            .map(|e| e.text)
-            .unwrap_or_default();
-        crate::model::load(text).expect("the default example loads")
+        examples::default_model().expect("the default example loads")
     }
 
     fn errors(model: &Model) -> usize {
