@@ -2,6 +2,8 @@
 //! the engine's own counters), in memory bounded by what is in flight, each with a concrete
 //! example when it fails.
 
+use std::collections::VecDeque;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -76,20 +78,53 @@ pub struct Verdict {
     pub example: Option<String>,
 }
 
+/// What the checkers know about one record id.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// Groups (bits) that still have to process the record.
+    pending: u64,
+    /// When it was acknowledged (meaningful while `pending` is not zero).
+    acked_at: Nanos,
+    /// Groups (bits) that finished it before its acknowledgement reached the producer
+    /// (consumers read at the high watermark; the produce response is still on its way).
+    early: u64,
+    /// Groups (bits) that processed it successfully, kept while it can come again.
+    processed: u64,
+}
+
+/// Record ids are handed out in order and most records finish soon after they are made, so
+/// the checkers keep their per-record state in a window of consecutive ids: a ring indexed
+/// by `id - base`, with no hashing on the way. The window slides forward as its oldest
+/// records finish and can no longer be delivered again; a record that stays unfinished for
+/// long (stuck behind a crashed consumer, say) is moved out to the `spilled` maps once the
+/// window reaches `WINDOW_LIMIT` ids, so memory stays bounded by what is in flight.
+const WINDOW_LIMIT: usize = 1 << 18;
+
+/// Key tables are dense (indexed by key) up to this many entries in all; keys beyond go to a
+/// map.
+const DENSE_KEY_BUDGET: usize = 4 << 20;
+
 /// The checkers of a run.
 #[derive(Debug, Clone)]
 pub struct Checkers {
     group_names: Vec<String>,
     idempotent: Vec<bool>,
-    /// Record → groups (bits) that still have to process it.
-    pending: FxHashMap<u64, (u64, Nanos)>,
-    /// Record → groups (bits) that finished it before its acknowledgement reached the
-    /// producer (consumers read at the high watermark; the produce response is still on its
-    /// way).
-    finished_early: FxHashMap<u64, u64>,
-    /// (group, record) pairs processed successfully, kept while the record can come again.
-    processed: FxHashSet<(u16, u64)>,
-    /// (group, origin, key space, key) → the highest record id processed.
+    /// The id of `window[0]`.
+    base: u64,
+    window: VecDeque<Slot>,
+    /// No record below this id can be delivered again.
+    watermark: u64,
+    /// Records that left the window unfinished, or groups beyond the 64 a bit set holds.
+    spilled: Spilled,
+    /// (group, origin, key space) → index into `key_tables`.
+    key_table_index: FxHashMap<(u16, u16, u16), usize>,
+    /// Per (group, origin, key space): the highest record id processed, plus one, by key.
+    key_tables: Vec<Vec<u64>>,
+    /// The last (group, origin, key space) looked up, and its index.
+    key_table_cache: (u16, u16, u16, usize),
+    dense_keys: usize,
+    /// (group, origin, key space, key) → the highest record id processed, for keys the dense
+    /// tables do not hold.
     last_by_key: FxHashMap<(u16, u16, u16, u32), u64>,
     lost: u64,
     lost_example: Option<String>,
@@ -100,15 +135,28 @@ pub struct Checkers {
     order_example: Option<String>,
 }
 
+/// Per-record state outside the window, in maps.
+#[derive(Debug, Clone, Default)]
+struct Spilled {
+    pending: FxHashMap<u64, (u64, Nanos)>,
+    early: FxHashMap<u64, u64>,
+    processed: FxHashSet<(u16, u64)>,
+}
+
 impl Checkers {
     /// Checkers for a run with these groups.
     pub fn new(group_names: Vec<String>, idempotent: Vec<bool>) -> Self {
         Self {
             group_names,
             idempotent,
-            pending: FxHashMap::default(),
-            finished_early: FxHashMap::default(),
-            processed: FxHashSet::default(),
+            base: 0,
+            window: VecDeque::new(),
+            watermark: 0,
+            spilled: Spilled::default(),
+            key_table_index: FxHashMap::default(),
+            key_tables: Vec::new(),
+            key_table_cache: (u16::MAX, u16::MAX, u16::MAX, usize::MAX),
+            dense_keys: 0,
             last_by_key: FxHashMap::default(),
             lost: 0,
             lost_example: None,
@@ -126,14 +174,88 @@ impl Checkers {
             .map_or("?", String::as_str)
     }
 
+    /// The window slot of `record`, growing the window to reach it; `None` for a record that
+    /// has already left the window.
+    fn slot(&mut self, record: u64) -> Option<&mut Slot> {
+        let index = usize::try_from(record.checked_sub(self.base)?).ok()?;
+        if index == self.window.len() && index < WINDOW_LIMIT {
+            // The usual case: the next id.
+            self.window.push_back(Slot::default());
+            return self.window.back_mut();
+        }
+        if index >= self.window.len() {
+            if index >= WINDOW_LIMIT.saturating_mul(4) {
+                // An id far ahead of the window (not how the engine hands them out): keep it
+                // in the maps rather than allocate the gap.
+                return None;
+            }
+            self.window.resize(index + 1, Slot::default());
+            self.spill_excess();
+            let index = usize::try_from(record.checked_sub(self.base)?).ok()?;
+            return self.window.get_mut(index);
+        }
+        self.window.get_mut(index)
+    }
+
+    /// Drops finished records from the front of the window, and moves unfinished ones out to
+    /// the maps while the window is over its limit.
+    fn slide(&mut self) {
+        while let Some(front) = self.window.front() {
+            let finished = front.pending == 0 && self.base < self.watermark;
+            if !finished && self.window.len() <= WINDOW_LIMIT {
+                break;
+            }
+            let Some(front) = self.window.pop_front() else {
+                break;
+            };
+            let id = self.base;
+            self.base += 1;
+            if finished {
+                continue;
+            }
+            if front.pending != 0 {
+                self.spilled
+                    .pending
+                    .insert(id, (front.pending, front.acked_at));
+            }
+            if id >= self.watermark {
+                if front.early != 0 {
+                    self.spilled.early.insert(id, front.early);
+                }
+                for g in 0..64u16 {
+                    if front.processed & (1u64 << g) != 0 {
+                        self.spilled.processed.insert((g, id));
+                    }
+                }
+            }
+        }
+    }
+
+    fn spill_excess(&mut self) {
+        if self.window.len() > WINDOW_LIMIT {
+            self.slide();
+        }
+    }
+
     /// Takes one observation.
     pub fn observe(&mut self, observation: Observation) {
         match observation {
             Observation::Acknowledged { record, groups, at } => {
-                let early = self.finished_early.remove(&record).unwrap_or(0);
+                if let Some(slot) = self.slot(record) {
+                    let groups = groups & !slot.early;
+                    slot.early = 0;
+                    if groups != 0 {
+                        if slot.pending == 0 {
+                            slot.acked_at = at;
+                        }
+                        slot.pending |= groups;
+                    }
+                    return;
+                }
+                let early = self.spilled.early.remove(&record).unwrap_or(0);
                 let groups = groups & !early;
                 if groups != 0 {
-                    self.pending.entry(record).or_insert((0, at)).0 |= groups;
+                    self.spilled.pending.entry(record).or_insert((0, at)).0 |= groups;
                 }
             }
             Observation::Finished {
@@ -144,20 +266,11 @@ impl Checkers {
                 ok,
                 at,
             } => {
-                let bit = 1u64 << (group % 64);
-                match self.pending.get_mut(&record) {
-                    Some((bits, _)) => {
-                        *bits &= !bit;
-                        if *bits == 0 {
-                            self.pending.remove(&record);
-                        }
-                    }
-                    None => *self.finished_early.entry(record).or_insert(0) |= bit,
-                }
+                let first_time = self.finish(group, record, ok);
                 if !ok {
                     return;
                 }
-                if !self.processed.insert((group, record)) {
+                if !first_time {
                     self.duplicates += 1;
                     let harmful = !self
                         .idempotent
@@ -176,20 +289,15 @@ impl Checkers {
                     }
                 }
                 if let Some((space, key)) = key {
-                    let last = self
-                        .last_by_key
-                        .entry((group, origin, space, key))
-                        .or_insert(0);
+                    let last = self.last_processed(group, origin, space, key);
                     if record < *last {
+                        let last = *last;
                         self.order_violations += 1;
                         if self.order_example.is_none() {
                             self.order_example = Some(format!(
-                                "group `{}` processed record {record} after record {} of the \
-                                 same key (key #{key}) at {:.3} s",
-                                self.group_names
-                                    .get(usize::from(group))
-                                    .map_or("?", String::as_str),
-                                *last,
+                                "group `{}` processed record {record} after record {last} of \
+                                 the same key (key #{key}) at {:.3} s",
+                                self.group_name(group),
                                 at as f64 / 1e9
                             ));
                         }
@@ -204,16 +312,26 @@ impl Checkers {
                 at,
                 reason,
             } => {
-                let Some((bits, _)) = self.pending.get_mut(&record) else {
-                    return;
+                let lost_for = match self.slot(record) {
+                    Some(slot) => {
+                        let lost_for = slot.pending & groups;
+                        slot.pending &= !lost_for;
+                        lost_for
+                    }
+                    None => {
+                        let Some((bits, _)) = self.spilled.pending.get_mut(&record) else {
+                            return;
+                        };
+                        let lost_for = *bits & groups;
+                        *bits &= !lost_for;
+                        if *bits == 0 {
+                            self.spilled.pending.remove(&record);
+                        }
+                        lost_for
+                    }
                 };
-                let lost_for = *bits & groups;
                 if lost_for == 0 {
                     return;
-                }
-                *bits &= !lost_for;
-                if *bits == 0 {
-                    self.pending.remove(&record);
                 }
                 self.lost += u64::from(lost_for.count_ones());
                 if self.lost_example.is_none() {
@@ -232,10 +350,94 @@ impl Checkers {
                 }
             }
             Observation::Watermark { record } => {
-                self.processed.retain(|(_, id)| *id >= record);
-                self.finished_early.retain(|id, _| *id >= record);
+                self.watermark = self.watermark.max(record);
+                self.slide();
+                self.spilled.processed.retain(|(_, id)| *id >= record);
+                self.spilled.early.retain(|id, _| *id >= record);
             }
         }
+    }
+
+    /// Marks `record` finished by `group` (processed when `ok`); returns whether this is the
+    /// first successful processing of it by the group.
+    fn finish(&mut self, group: u16, record: u64, ok: bool) -> bool {
+        let bit = 1u64 << (group % 64);
+        let fits = group < 64;
+        if let Some(slot) = self.slot(record) {
+            if slot.pending & bit != 0 {
+                slot.pending &= !bit;
+            } else {
+                slot.early |= bit;
+            }
+            if !ok {
+                return true;
+            }
+            if fits {
+                let first = slot.processed & bit == 0;
+                slot.processed |= bit;
+                return first;
+            }
+        } else {
+            match self.spilled.pending.get_mut(&record) {
+                Some((bits, _)) => {
+                    *bits &= !bit;
+                    if *bits == 0 {
+                        self.spilled.pending.remove(&record);
+                    }
+                }
+                None => *self.spilled.early.entry(record).or_insert(0) |= bit,
+            }
+            if !ok {
+                return true;
+            }
+        }
+        self.spilled.processed.insert((group, record))
+    }
+
+    /// The highest record id `group` processed of this key from this origin (0 if none), to
+    /// update in place.
+    fn last_processed(&mut self, group: u16, origin: u16, space: u16, key: u32) -> &mut u64 {
+        let index = match self.key_table_cache {
+            (g, o, s, index) if (g, o, s) == (group, origin, space) => index,
+            _ => {
+                let index = match self.key_table_index.get(&(group, origin, space)) {
+                    Some(&index) => index,
+                    None => {
+                        self.key_tables.push(Vec::new());
+                        let index = self.key_tables.len() - 1;
+                        self.key_table_index.insert((group, origin, space), index);
+                        index
+                    }
+                };
+                self.key_table_cache = (group, origin, space, index);
+                index
+            }
+        };
+        let k = key as usize;
+        let table = &mut self.key_tables[index];
+        if k >= table.len() {
+            let wanted = (k + 1).next_power_of_two().max(64);
+            let grow = wanted - table.len();
+            if self.dense_keys + grow <= DENSE_KEY_BUDGET {
+                self.dense_keys += grow;
+                table.resize(wanted, 0);
+            }
+        }
+        match self.key_tables[index].get_mut(k) {
+            Some(last) => last,
+            None => self
+                .last_by_key
+                .entry((group, origin, space, key))
+                .or_insert(0),
+        }
+    }
+
+    /// How many records the checkers hold state for (what memory they use grows with).
+    pub fn tracked(&self) -> usize {
+        self.window.len()
+            + self.spilled.pending.len()
+            + self.spilled.early.len()
+            + self.spilled.processed.len()
     }
 
     /// Records acknowledged before `acked_before` and neither processed, dead-lettered nor
@@ -244,8 +446,18 @@ impl Checkers {
     pub fn stuck(&self, limit: usize, acked_before: Nanos) -> (u64, Vec<(String, u64)>) {
         let mut total = 0u64;
         let mut all: Vec<(u64, u64)> = Vec::new();
-        for (&record, &(bits, at)) in &self.pending {
-            if at >= acked_before {
+        let windowed = self
+            .window
+            .iter()
+            .zip(self.base..)
+            .map(|(slot, id)| (id, slot.pending, slot.acked_at));
+        let spilled = self
+            .spilled
+            .pending
+            .iter()
+            .map(|(&id, &(bits, at))| (id, bits, at));
+        for (record, bits, at) in windowed.chain(spilled) {
+            if bits == 0 || at >= acked_before {
                 continue;
             }
             total += u64::from(bits.count_ones());
@@ -420,6 +632,49 @@ mod tests {
             c.observe(finished(0, id, 0, true));
         }
         c.observe(Observation::Watermark { record: 90 });
-        assert_eq!(c.processed.len(), 10);
+        assert_eq!(c.tracked(), 10);
+    }
+
+    #[test]
+    fn a_record_unfinished_for_longer_than_the_window_is_still_tracked() {
+        let mut c = checkers();
+        let ack = |record| Observation::Acknowledged {
+            record,
+            groups: 0b01,
+            at: 0,
+        };
+        c.observe(ack(0));
+        c.observe(finished(0, 0, 0, true));
+        // Record 1 stays pending while many later records come and go.
+        c.observe(ack(1));
+        let n = WINDOW_LIMIT as u64 + 1_000;
+        for id in 2..n {
+            c.observe(ack(id));
+            c.observe(finished(0, id, 1, true));
+            if id % 10_000 == 0 {
+                c.observe(Observation::Watermark { record: 0 });
+            }
+        }
+        assert!(c.window.len() <= WINDOW_LIMIT, "{}", c.window.len());
+        assert_eq!(c.stuck(10, u64::MAX), (1, vec![("a".to_owned(), 1)]));
+        // Record 0 can still come again (watermark 0): a second processing is a duplicate,
+        // even though it left the window.
+        c.observe(finished(0, 0, 0, true));
+        assert_eq!(c.duplicates(), 1);
+        c.observe(finished(0, 1, 2, true));
+        assert_eq!(c.stuck(10, u64::MAX).0, 0);
+        assert_eq!(c.order_violations(), 0);
+        // Once nothing can come again, memory goes back to what is in flight.
+        c.observe(Observation::Watermark { record: n });
+        assert_eq!(c.tracked(), 0);
+    }
+
+    #[test]
+    fn keys_beyond_the_dense_tables_are_still_checked_for_order() {
+        let mut c = checkers();
+        let big = u32::MAX - 1;
+        c.observe(finished(0, 5, big, true));
+        c.observe(finished(0, 3, big, true));
+        assert_eq!(c.order_violations(), 1);
     }
 }

@@ -5,8 +5,7 @@
 //! never depend on heap internals. A `Sim` is plain data: cloning it checkpoints the run, and
 //! the clone continues exactly as the original would.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use hdrhistogram::Histogram;
 use rustc_hash::FxHashSet;
@@ -21,6 +20,7 @@ use super::assign::{
     MemberSubscription, assign_cooperative_sticky, assign_range, assign_round_robin,
 };
 use super::check::{Checkers, LossReason, Observation};
+use super::queue::EventQueue;
 use super::report::{
     AlertReport, ExpectationReport, GroupReport, LatencyReport, Report, TopicReport,
 };
@@ -250,13 +250,6 @@ enum Ev {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Scheduled {
-    time: Nanos,
-    seq: u64,
-    ev: Ev,
-}
-
 #[derive(Debug, Clone)]
 struct BrokerRt {
     busy_until: Nanos,
@@ -471,13 +464,52 @@ struct GroupRt {
     zombies: Vec<(u32, u32, u16, Rec)>,
 }
 
-/// The streaming XXH3-64 hasher behind [`Sim::trace_hash`].
+/// The streaming XXH3-64 hasher behind [`Sim::trace_hash`]. Trace lines are short, so they
+/// are gathered in a buffer and fed to XXH3 in blocks: a streaming hash of the concatenation
+/// is the same whatever the block boundaries, and one large update costs far less than many
+/// small ones.
 #[derive(Clone)]
-struct TraceHasher(Xxh3);
+struct TraceHasher {
+    xxh3: Xxh3,
+    buffer: Box<[u8; TRACE_HASH_BUFFER]>,
+    len: usize,
+}
+
+const TRACE_HASH_BUFFER: usize = 4096;
+
+impl TraceHasher {
+    fn new() -> Self {
+        Self {
+            xxh3: Xxh3::new(),
+            buffer: Box::new([0; TRACE_HASH_BUFFER]),
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn update(&mut self, line: &[u8]) {
+        if self.len + line.len() > TRACE_HASH_BUFFER {
+            self.xxh3.update(&self.buffer[..self.len]);
+            self.len = 0;
+        }
+        if line.len() > TRACE_HASH_BUFFER {
+            self.xxh3.update(line);
+            return;
+        }
+        self.buffer[self.len..self.len + line.len()].copy_from_slice(line);
+        self.len += line.len();
+    }
+
+    fn digest(&self) -> u64 {
+        let mut xxh3 = self.xxh3.clone();
+        xxh3.update(&self.buffer[..self.len]);
+        xxh3.digest()
+    }
+}
 
 impl std::fmt::Debug for TraceHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TraceHasher({:016x})", self.0.digest())
+        write!(f, "TraceHasher({:016x})", self.digest())
     }
 }
 
@@ -486,7 +518,7 @@ impl std::fmt::Debug for TraceHasher {
 pub struct Sim {
     now: Nanos,
     seq: u64,
-    queue: BinaryHeap<Reverse<Scheduled>>,
+    queue: EventQueue<Ev>,
     events_processed: u64,
     end: Nanos,
     seed: u64,
@@ -857,7 +889,7 @@ impl Sim {
         let mut sim = Self {
             now: 0,
             seq: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::new(),
             events_processed: 0,
             end,
             seed,
@@ -888,7 +920,7 @@ impl Sim {
             latency_sum_ns: 0,
             latency_count: 0,
             checkers,
-            hasher: TraceHasher(Xxh3::new()),
+            hasher: TraceHasher::new(),
             trace: Vec::new(),
             trace_capacity: options.trace_capacity,
             sample_interval: options.sample_interval.max(MS),
@@ -970,26 +1002,26 @@ impl Sim {
             self.finished = true;
             return false;
         }
-        let Some(Reverse(next)) = self.queue.pop() else {
+        let Some((time, ev)) = self.queue.pop() else {
             self.finished = true;
             return false;
         };
-        if next.time > self.end {
+        if time > self.end {
             self.now = self.end;
             self.finished = true;
             return false;
         }
-        self.now = next.time;
+        self.now = time;
         self.events_processed += 1;
-        self.handle(next.ev);
+        self.handle(ev);
         true
     }
 
     /// Runs until virtual time `time` (or the end of the run).
     pub fn run_until(&mut self, time: Nanos) {
         while !self.finished {
-            match self.queue.peek() {
-                Some(Reverse(next)) if next.time <= time => {
+            match self.queue.peek_time() {
+                Some(next) if next <= time => {
                     self.step();
                 }
                 _ => {
@@ -1026,11 +1058,7 @@ impl Sim {
 
     fn schedule(&mut self, time: Nanos, ev: Ev) {
         self.seq += 1;
-        self.queue.push(Reverse(Scheduled {
-            time,
-            seq: self.seq,
-            ev,
-        }));
+        self.queue.push(time, self.seq, ev);
     }
 
     fn handle(&mut self, ev: Ev) {
@@ -1922,10 +1950,10 @@ impl Sim {
         let client = (self.producers.len() + gi) as u16;
         let reachable = p.leader.and_then(|l| p.replicas.get(l)).is_some_and(|&b| {
             self.brokers[b as usize].alive
-                && !self
-                    .cut_off
-                    .iter()
-                    .any(|&(_, c, mask)| c == client && mask & (1u64 << (b as usize % 64)) != 0)
+                && (self.cut_off.is_empty()
+                    || !self.cut_off.iter().any(|&(_, c, mask)| {
+                        c == client && mask & (1u64 << (b as usize % 64)) != 0
+                    }))
         });
         if !reachable {
             return false;
@@ -2063,7 +2091,8 @@ impl Sim {
         let offset = self.groups[gi].parts[part as usize].position;
         let failed = {
             let g = &mut self.groups[gi];
-            let poison = g.poison_keys.contains(&(rec.key_space, rec.key))
+            let poison = (!g.poison_keys.is_empty()
+                && g.poison_keys.contains(&(rec.key_space, rec.key)))
                 || g.poison_types
                     .get(usize::from(rec.event_type))
                     .copied()
@@ -2875,9 +2904,11 @@ impl Sim {
 
     /// Whether a client (a producer, or `producers.len() + group`) cannot reach a broker.
     fn is_cut_off(&self, client: u16, broker: usize) -> bool {
-        self.cut_off
-            .iter()
-            .any(|&(_, c, mask)| c == client && mask & (1u64 << (broker % 64)) != 0)
+        !self.cut_off.is_empty()
+            && self
+                .cut_off
+                .iter()
+                .any(|&(_, c, mask)| c == client && mask & (1u64 << (broker % 64)) != 0)
     }
 
     /// Who sends a record: its producer, or the group that re-publishes or derives it.
@@ -2918,7 +2949,7 @@ impl Sim {
         line[21..29].copy_from_slice(&offset.unwrap_or(u64::MAX).to_le_bytes());
         line[29..31].copy_from_slice(&group.to_le_bytes());
         line[31..33].copy_from_slice(&attempt.to_le_bytes());
-        self.hasher.0.update(&line);
+        self.hasher.update(&line);
         if kind == TraceKind::Processed && rec.produced_at >= self.warmup {
             let duration = self.now.saturating_sub(rec.appended_at);
             let _ = self
@@ -2973,7 +3004,7 @@ impl Sim {
 
     /// The hash of every engine event so far (XXH3-64), as 16 hex digits.
     pub fn trace_hash(&self) -> String {
-        format!("{:016x}", self.hasher.0.digest())
+        format!("{:016x}", self.hasher.digest())
     }
 
     /// The results so far (complete once the run is finished).

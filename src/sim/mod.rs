@@ -7,6 +7,7 @@
 pub mod assign;
 pub mod check;
 mod engine;
+mod queue;
 pub mod report;
 pub mod rng;
 pub mod sample;
