@@ -116,12 +116,10 @@ pub struct Checkers {
     watermark: u64,
     /// Records that left the window unfinished, or groups beyond the 64 a bit set holds.
     spilled: Spilled,
-    /// (group, origin, key space) → index into `key_tables`.
-    key_table_index: FxHashMap<(u16, u16, u16), usize>,
+    /// Group → origin → (key space, index into `key_tables`).
+    key_table_index: Vec<Vec<Vec<(u16, usize)>>>,
     /// Per (group, origin, key space): the highest record id processed, plus one, by key.
     key_tables: Vec<Vec<u64>>,
-    /// The last (group, origin, key space) looked up, and its index.
-    key_table_cache: (u16, u16, u16, usize),
     dense_keys: usize,
     /// (group, origin, key space, key) → the highest record id processed, for keys the dense
     /// tables do not hold.
@@ -133,6 +131,14 @@ pub struct Checkers {
     duplicate_example: Option<String>,
     order_violations: u64,
     order_example: Option<String>,
+}
+
+/// `v[i]`, growing `v` to reach it.
+fn grown<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if i >= v.len() {
+        v.resize_with(i + 1, T::default);
+    }
+    &mut v[i]
 }
 
 /// Per-record state outside the window, in maps.
@@ -153,9 +159,8 @@ impl Checkers {
             window: VecDeque::new(),
             watermark: 0,
             spilled: Spilled::default(),
-            key_table_index: FxHashMap::default(),
+            key_table_index: Vec::new(),
             key_tables: Vec::new(),
-            key_table_cache: (u16::MAX, u16::MAX, u16::MAX, usize::MAX),
             dense_keys: 0,
             last_by_key: FxHashMap::default(),
             lost: 0,
@@ -397,19 +402,14 @@ impl Checkers {
     /// The highest record id `group` processed of this key from this origin (0 if none), to
     /// update in place.
     fn last_processed(&mut self, group: u16, origin: u16, space: u16, key: u32) -> &mut u64 {
-        let index = match self.key_table_cache {
-            (g, o, s, index) if (g, o, s) == (group, origin, space) => index,
-            _ => {
-                let index = match self.key_table_index.get(&(group, origin, space)) {
-                    Some(&index) => index,
-                    None => {
-                        self.key_tables.push(Vec::new());
-                        let index = self.key_tables.len() - 1;
-                        self.key_table_index.insert((group, origin, space), index);
-                        index
-                    }
-                };
-                self.key_table_cache = (group, origin, space, index);
+        let by_origin = grown(&mut self.key_table_index, usize::from(group));
+        let spaces = grown(by_origin, usize::from(origin));
+        let index = match spaces.iter().find(|(s, _)| *s == space) {
+            Some(&(_, index)) => index,
+            None => {
+                self.key_tables.push(Vec::new());
+                let index = self.key_tables.len() - 1;
+                spaces.push((space, index));
                 index
             }
         };

@@ -26,7 +26,7 @@ use super::report::{
 };
 use super::rng::Stream;
 use super::sample::{self, Arrivals, KeySampler};
-use super::time::{MS, Nanos, SECOND, ms_to_ns};
+use super::time::{MS, Nanos, SECOND, ms_to_ns, round_ns};
 use super::trace::{TraceEvent, TraceKind};
 
 /// Record ids and key indices use this for "none".
@@ -1299,7 +1299,7 @@ impl Sim {
         let arrive = self.now.saturating_add(self.network);
         let broker = &mut self.brokers[leader];
         let start = arrive.max(broker.busy_until);
-        let service = (f64::from(rec.size) * broker.ns_per_byte).round() as Nanos;
+        let service = round_ns(f64::from(rec.size) * broker.ns_per_byte);
         broker.busy_until = start.saturating_add(service);
         let at = start.saturating_add(service);
         if at <= self.now {
@@ -2000,7 +2000,7 @@ impl Sim {
         let service = if g.slowdown == 1.0 {
             service
         } else {
-            (service as f64 * g.slowdown).round() as Nanos
+            round_ns(service as f64 * g.slowdown)
         };
         let at = self.now.saturating_add(fetch).saturating_add(service);
         let gp = &mut g.parts[part as usize];

@@ -3,7 +3,7 @@
 use crate::model::{KeyDistribution, RateProcess, SizeDistribution, TimeDistribution};
 
 use super::rng::Stream;
-use super::time::{Nanos, ms_to_ns};
+use super::time::{Nanos, ms_to_ns, round_ns};
 
 /// Draws a duration from a [`TimeDistribution`], in nanoseconds.
 pub fn duration(dist: &TimeDistribution, rng: &mut Stream) -> Nanos {
@@ -178,14 +178,14 @@ impl Arrivals {
                 // A random phase for the first record, so producers with the same rate do
                 // not fire in lockstep.
                 let step = if first { gap * rng.uniform() } else { gap };
-                Some(now.saturating_add((step.round() as Nanos).max(u64::from(!first))))
+                Some(now.saturating_add(round_ns(step).max(u64::from(!first))))
             }
             RateProcess::Poisson { per_second } => {
                 let rate = per_second * factor;
                 if !(rate > 0.0 && rate.is_finite()) {
                     return None;
                 }
-                Some(now.saturating_add((rng.exponential(1e9 / rate).round() as Nanos).max(1)))
+                Some(now.saturating_add(round_ns(rng.exponential(1e9 / rate)).max(1)))
             }
             RateProcess::Bursts { .. } | RateProcess::Schedule(_) => {
                 // Thinning (Lewis & Shedler): candidates at the peak rate, each kept with
@@ -196,7 +196,7 @@ impl Arrivals {
                 }
                 let mut t = now;
                 for _ in 0..1_000_000 {
-                    t = t.saturating_add((rng.exponential(1e9 / peak).round() as Nanos).max(1));
+                    t = t.saturating_add(round_ns(rng.exponential(1e9 / peak)).max(1));
                     let rate = self.rate_at(t) * factor;
                     if rng.uniform() * peak < rate {
                         return Some(t);

@@ -9,28 +9,27 @@ pub const MS: Nanos = 1_000_000;
 /// One second.
 pub const SECOND: Nanos = 1_000_000_000;
 
-/// Milliseconds (possibly fractional) to nanoseconds, rounded; negative and NaN give 0.
+/// Milliseconds (possibly fractional) to nanoseconds, rounded; negative, infinite and NaN
+/// give 0.
 pub fn ms_to_ns(ms: f64) -> Nanos {
     let ns = ms * 1e6;
+    if ns.is_finite() { round_ns(ns) } else { 0 }
+}
+
+/// Rounds half away from zero to whole nanoseconds, as `ns.round() as Nanos` does (negative
+/// and NaN give 0, too large gives `u64::MAX`), without a call to a rounding function on the
+/// common path: below 2^52 the integer part and the fraction of an `f64` are exact.
+#[inline]
+pub fn round_ns(ns: f64) -> Nanos {
     if ns > 0.0 && ns < EXACT {
-        // Round half away from zero without a call: below 2^52 the integer part and the
-        // fraction are exact, so this is `libm::round` to the bit, at a fraction of the cost.
         let whole = ns as u64;
-        return if ns - whole as f64 >= 0.5 {
+        if ns - whole as f64 >= 0.5 {
             whole + 1
         } else {
             whole
-        };
-    }
-    let ns = libm::round(ns);
-    if ns.is_finite() && ns > 0.0 {
-        if ns >= u64::MAX as f64 {
-            u64::MAX
-        } else {
-            ns as Nanos
         }
     } else {
-        0
+        ns.round() as Nanos
     }
 }
 
@@ -47,7 +46,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ms_to_ns_rounds_half_away_from_zero_exactly_as_libm() {
+    fn rounding_to_nanoseconds_is_exactly_round_half_away_from_zero() {
         let cases = [
             0.0,
             -1.0,
@@ -84,6 +83,8 @@ mod tests {
             for frac in [0.0, 0.25, 0.5, 0.499_999_999, 0.500_000_001, 0.75] {
                 let ns = whole as f64 + frac;
                 assert_eq!(ms_to_ns(ns / 1e6), libm::round((ns / 1e6) * 1e6) as u64);
+                assert_eq!(round_ns(ns), ns.round() as u64);
+                assert_eq!(round_ns(-ns), 0);
             }
         }
     }
