@@ -1016,3 +1016,77 @@ fn extreme_but_valid_values_run_without_panicking() {
         assert!(report.sim_seconds <= 5.0 + 1e-9);
     }
 }
+
+/// One partition, replicated three times with min_insync_replicas 2; its followers' brokers
+/// die and come back twice, so acks=all writes are refused (NotEnoughReplicas) for a while
+/// and retried; three keys, so reordering shows as per-key order violations.
+fn flapping_isr_model(idempotence: bool, max_in_flight: u32, retries: Option<u32>) -> Model {
+    let retries = retries.map_or(String::new(), |r| format!("retries: {r},"));
+    let text = format!(
+        r#"(
+    format: 1,
+    name: "flapping-isr",
+    cluster: (
+        brokers: [(id: 1, write_mb_per_s: 1000.0), (id: 2, write_mb_per_s: 1000.0),
+                  (id: 3, write_mb_per_s: 1000.0)],
+        network_latency_ms: 5.0,
+    ),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "t", partitions: 1, replication_factor: 3, min_insync_replicas: 2,
+              event_types: ["E"])],
+    producers: [(id: "p", topics: ["t"], event_types: ["E"], rate: Poisson(per_second: 2000.0),
+                 keys: Uniform(keys: 3), record_size: Constant(bytes: 200), acks: All,
+                 enable_idempotence: {idempotence}, max_in_flight_requests: {max_in_flight},
+                 {retries})],
+    consumer_groups: [(id: "g", topics: ["t"], members: 1, processing_time: Constant(ms: 0.01),
+                       commit: AfterEach, idempotent: true)],
+    scenarios: [(name: "flap", seed: 3, duration_ms: 60000, faults: [
+        (at_ms: 10000, kind: BrokerCrash(broker: 2)),
+        (at_ms: 10000, kind: BrokerCrash(broker: 3)),
+        (at_ms: 25000, kind: BrokerRestart(broker: 2)),
+        (at_ms: 30000, kind: BrokerCrash(broker: 2)),
+        (at_ms: 45000, kind: BrokerRestart(broker: 2)),
+    ])],
+)"#
+    );
+    model::load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+#[test]
+fn retries_reorder_a_keys_records_only_without_idempotence_and_with_several_requests_in_flight() {
+    let (reordering, _) = run_scenario(&flapping_isr_model(false, 5, None));
+    assert!(reordering.not_enough_replicas > 0);
+    assert!(
+        reordering.order_violations > 0,
+        "{}",
+        reordering.order_violations
+    );
+    assert_eq!(reordering.lost, 0);
+    // One request in flight, or idempotence (the broker refuses a batch out of sequence and
+    // the producer resends in order): retries keep the order.
+    for (idempotence, in_flight) in [(false, 1), (true, 5)] {
+        let (ordered, _) = run_scenario(&flapping_isr_model(idempotence, in_flight, None));
+        assert!(ordered.not_enough_replicas > 0);
+        assert_eq!(
+            ordered.order_violations, 0,
+            "idempotence {idempotence}, {in_flight} in flight"
+        );
+        assert_eq!(ordered.lost, 0);
+        assert_eq!(ordered.produce_failed, 0);
+    }
+}
+
+#[test]
+fn a_producer_gives_up_on_a_record_once_its_retries_are_used_up() {
+    let (patient, _) = run_scenario(&flapping_isr_model(true, 5, None));
+    assert_eq!(patient.produce_failed, 0);
+    let (impatient, _) = run_scenario(&flapping_isr_model(true, 5, Some(2)));
+    assert!(impatient.produce_failed > 0);
+    // What the producer gave up on was never acknowledged, so it is not counted as lost.
+    assert_eq!(impatient.lost, 0);
+    // Every record is acknowledged, given up on, or still on its way when the run ends
+    // (5 ms hops at 2,000 records/s).
+    let settled = impatient.acknowledged + impatient.produce_failed;
+    assert!(settled <= impatient.produced);
+    assert!(impatient.produced - settled < 100, "{impatient:?}");
+}

@@ -181,6 +181,8 @@ struct Rec {
     /// The group whose retry re-appended this copy, and the attempt it carries for that group.
     retry_group: u16,
     attempt: u16,
+    /// Failed produce attempts so far (a producer gives up after `retries` of them).
+    failed_sends: u16,
     size: u32,
     correlation: u64,
     causation: u64,
@@ -297,6 +299,9 @@ struct PartitionRt {
     /// Records producers hold for this partition while it cannot take writes, in order
     /// (Kafka's record accumulator keeps a partition's batches in order).
     held: VecDeque<Rec>,
+    /// When the error response of the latest failed send reaches its producer: until then,
+    /// the producer keeps sending behind it.
+    failure_known_at: Nanos,
     retry_scheduled: bool,
     /// Bumped at each leader election; acknowledgements in flight from an older leader are
     /// lost with it.
@@ -322,6 +327,12 @@ struct ProducerRt {
     key_space: u16,
     size: model::SizeDistribution,
     acks: Acks,
+    /// `retries`: failed sends of one record before the producer gives up on it.
+    retries: u32,
+    /// Whether a record may overtake an earlier one of this producer whose send failed:
+    /// without idempotence and with more than one request in flight, a retried request lands
+    /// after the ones that were in flight behind it (Kafka's reordering).
+    may_reorder: bool,
     rng_arrivals: Stream,
     rng_records: Stream,
     rate_factor: f64,
@@ -645,6 +656,7 @@ impl Sim {
                     awaiting_ack: VecDeque::new(),
                     held: VecDeque::new(),
                     retry_scheduled: false,
+                    failure_known_at: 0,
                     leader_epoch: 0,
                     log: VecDeque::new(),
                     start_offset: 0,
@@ -696,6 +708,8 @@ impl Sim {
                 key_space,
                 size: p.record_size.clone(),
                 acks: p.acks,
+                retries: p.retries,
+                may_reorder: !p.enable_idempotence && p.max_in_flight_requests > 1,
                 rng_arrivals: Stream::new(seed, &format!("producer/{}/arrivals", p.id)),
                 rng_records: Stream::new(seed, &format!("producer/{}/records", p.id)),
                 rate_factor: 1.0,
@@ -1194,6 +1208,7 @@ impl Sim {
                 event_type,
                 retry_group: NONE_U16,
                 attempt: 1,
+                failed_sends: 0,
                 size,
                 correlation: id,
                 causation: id,
@@ -1278,9 +1293,12 @@ impl Sim {
 
     /// Sends a record to its partition's leader: network, then the broker's disk queue.
     fn send(&mut self, partition: u32, rec: Rec) {
-        if !self.partitions[partition as usize].held.is_empty() {
-            // Earlier records for this partition are waiting: keep the order.
-            self.retry_send(partition, rec);
+        let p = &self.partitions[partition as usize];
+        if !p.held.is_empty() && self.now >= p.failure_known_at {
+            // Earlier records for this partition are waiting: new batches queue behind them
+            // in the producer's accumulator. (Until the error response of a failed send has
+            // come back, the producer does not know, and keeps sending.)
+            self.hold(partition, rec);
             return;
         }
         self.send_to_leader(partition, rec);
@@ -1293,7 +1311,7 @@ impl Sim {
         else {
             // No leader to talk to (offline, its broker died and the controller has not
             // noticed yet, or a network partition cuts the producer off): back off, retry.
-            self.retry_send(partition, rec);
+            self.send_failed(partition, rec);
             return;
         };
         let arrive = self.now.saturating_add(self.network);
@@ -1348,12 +1366,59 @@ impl Sim {
         }
     }
 
-    /// A send that failed (no leader, not enough replicas): the producer holds the record,
-    /// in order behind any others for the partition, and retries after `retry.backoff.ms`
-    /// until `delivery.timeout.ms`, then gives up on it.
-    fn retry_send(&mut self, partition: u32, rec: Rec) {
+    /// A send that failed (no leader, not enough replicas, a lost response): the producer
+    /// holds the record, behind any others for the partition, and retries after
+    /// `retry.backoff.ms` — until `delivery.timeout.ms`, or until its `retries` are used up
+    /// (records that groups publish retry without a limit, as Kafka's default).
+    fn send_failed(&mut self, partition: u32, mut rec: Rec) {
+        rec.failed_sends = rec.failed_sends.saturating_add(1);
+        let known_at = self.now.saturating_add(self.network);
         let p = &mut self.partitions[partition as usize];
-        p.held.push_back(rec);
+        p.failure_known_at = p.failure_known_at.max(known_at);
+        if let Some(p) = self.original_producer(&rec)
+            && u32::from(rec.failed_sends) > self.producers[p].retries
+        {
+            self.produce_failed += 1;
+            return;
+        }
+        self.hold(partition, rec);
+    }
+
+    /// The producer (index) of a record it sent itself — not a copy a group publishes.
+    fn original_producer(&self, rec: &Rec) -> Option<usize> {
+        let p = usize::from(rec.origin);
+        (rec.retry_group == NONE_U16 && rec.causation == rec.id && p < self.producers.len())
+            .then_some(p)
+    }
+
+    /// Whether `rec` must wait behind an earlier record of its producer that failed and is
+    /// held for a retry: yes unless its producer may reorder (no idempotence and more than
+    /// one request in flight), so an idempotent producer keeps the order of its retries.
+    fn must_wait_behind_held(&self, partition: u32, rec: &Rec) -> bool {
+        let held = &self.partitions[partition as usize].held;
+        if held.is_empty() {
+            return false;
+        }
+        let Some(p) = self.original_producer(rec) else {
+            return false;
+        };
+        !self.producers[p].may_reorder
+            && held
+                .iter()
+                .any(|h| h.origin == rec.origin && h.retry_group == NONE_U16 && h.id < rec.id)
+    }
+
+    /// The producer keeps `rec` for this partition and retries what it holds after
+    /// `retry.backoff.ms`. Held records stay in the order they were produced: a failed batch
+    /// goes back to the front of the accumulator, ahead of batches made after it.
+    fn hold(&mut self, partition: u32, rec: Rec) {
+        let p = &mut self.partitions[partition as usize];
+        if p.held.back().is_none_or(|last| last.id < rec.id) {
+            p.held.push_back(rec);
+        } else {
+            let at = p.held.partition_point(|h| h.id < rec.id);
+            p.held.insert(at, rec);
+        }
         if !p.retry_scheduled {
             p.retry_scheduled = true;
             self.schedule(
@@ -1372,7 +1437,27 @@ impl Sim {
                 self.produce_failed += 1;
                 continue;
             }
+            let reachable = self
+                .leader_broker(partition)
+                .is_some_and(|b| !self.is_cut_off(self.sender_of(&rec), b));
             if !writable {
+                break;
+            }
+            if !reachable {
+                // The request cannot reach the leader and times out: one more failed attempt
+                // for the record at the front.
+                let retries = self
+                    .original_producer(&rec)
+                    .map_or(u32::MAX, |p| self.producers[p].retries);
+                let held = &mut self.partitions[partition as usize].held;
+                if let Some(front) = held.front_mut() {
+                    front.failed_sends = front.failed_sends.saturating_add(1);
+                    if u32::from(front.failed_sends) > retries {
+                        held.pop_front();
+                        self.produce_failed += 1;
+                        continue;
+                    }
+                }
                 break;
             }
             self.partitions[partition as usize].held.pop_front();
@@ -1397,8 +1482,14 @@ impl Sim {
     /// Appends to the leader's log and starts replication; acknowledges what the record's
     /// acks level allows now.
     fn append(&mut self, partition: u32, mut rec: Rec) {
+        if self.must_wait_behind_held(partition, &rec) {
+            // An earlier record of an order-keeping producer failed and waits for its retry:
+            // this one (in flight behind it) is refused too and queues after it.
+            self.hold(partition, rec);
+            return;
+        }
         if self.leader_broker(partition).is_none() {
-            self.retry_send(partition, rec);
+            self.send_failed(partition, rec);
             return;
         }
         let acks = self.acks_of(&rec);
@@ -1408,7 +1499,7 @@ impl Sim {
             if isr < p.min_isr {
                 // NotEnoughReplicas: the leader refuses acks=all writes.
                 self.not_enough_replicas += 1;
-                self.retry_send(partition, rec);
+                self.send_failed(partition, rec);
                 return;
             }
         }
@@ -1757,7 +1848,7 @@ impl Sim {
             } else {
                 // Missing from the new leader, or present but without idempotence: the retry
                 // appends it (again).
-                self.retry_send(partition, rec);
+                self.send_failed(partition, rec);
             }
         }
         let leader_epoch = {
@@ -2249,6 +2340,7 @@ impl Sim {
                 event_type,
                 retry_group: NONE_U16,
                 attempt: 1,
+                failed_sends: 0,
                 size: rec.size,
                 correlation: rec.correlation,
                 causation: rec.id,
