@@ -242,6 +242,7 @@ enum Ev {
         broker: u32,
         incarnation: u32,
     },
+    IsrCheck,
     AutoCommit {
         group: u16,
     },
@@ -289,6 +290,12 @@ struct PartitionRt {
     known_leo: Vec<u64>,
     /// A follower's fetch request is parked at the leader, waiting for new records.
     parked: Vec<bool>,
+    /// When each follower last fetched with nothing missing (Kafka's `lastCaughtUpTime`):
+    /// one that has not for `replica.lag.time.max.ms` leaves the ISR.
+    caught_up_at: Vec<Nanos>,
+    /// The leader's log end and the time when it last answered each follower's fetch: a
+    /// follower whose next fetch starts at or beyond that log end was caught up then.
+    last_fetch: Vec<(u64, Nanos)>,
     /// The leader, as an index into `replicas`; `None` while the partition is offline.
     leader: Option<usize>,
     /// High watermark: what every in-sync replica has; consumers read below it.
@@ -536,6 +543,10 @@ pub struct Sim {
     model_name: String,
     scenario_name: String,
     network: Nanos,
+    /// `replica.lag.time.max.ms`.
+    replica_lag_max: Nanos,
+    /// Followers removed from an ISR for lagging (not for dying).
+    isr_shrinks: u64,
     brokers: Vec<BrokerRt>,
     topics: Vec<TopicRt>,
     partitions: Vec<PartitionRt>,
@@ -649,6 +660,8 @@ impl Sim {
                     in_isr: vec![true; replicas.len()],
                     known_leo: vec![0; replicas.len()],
                     parked: vec![true; replicas.len()],
+                    caught_up_at: vec![0; replicas.len()],
+                    last_fetch: vec![(0, 0); replicas.len()],
                     replicas,
                     leader: Some(0),
                     hw: 0,
@@ -910,6 +923,8 @@ impl Sim {
             model_name: model.name.clone(),
             scenario_name,
             network: ms_to_ns(model.cluster.network_latency_ms),
+            replica_lag_max: model.cluster.replica_lag_time_max_ms.saturating_mul(MS),
+            isr_shrinks: 0,
             brokers,
             topics,
             partitions,
@@ -966,6 +981,10 @@ impl Sim {
             }
         }
         sim.schedule(0, Ev::Sample);
+        if sim.partitions.iter().any(|p| p.replicas.len() > 1) {
+            let first = (sim.replica_lag_max / 2).max(1);
+            sim.schedule(first, Ev::IsrCheck);
+        }
         for i in 0..sim.faults.len() {
             let at = sim.faults[i].at_ms.saturating_mul(MS);
             sim.schedule(
@@ -1130,6 +1149,7 @@ impl Sim {
             } => self.on_controller_detect(broker, incarnation),
             Ev::AutoCommit { group } => self.on_auto_commit(group),
             Ev::Sample => self.on_sample(),
+            Ev::IsrCheck => self.on_isr_check(),
             Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
         }
     }
@@ -1577,6 +1597,7 @@ impl Sim {
         let p = &mut self.partitions[partition as usize];
         p.parked[r] = false;
         let leo = p.end_offset;
+        p.last_fetch[r] = (leo, self.now);
         self.schedule(
             self.now.saturating_add(self.network),
             Ev::FetchResponse {
@@ -1606,6 +1627,11 @@ impl Sim {
             if p.known_leo[r] >= p.end_offset {
                 // Caught up with the leader: (back) in sync.
                 p.in_isr[r] = true;
+                p.caught_up_at[r] = self.now;
+            } else if p.known_leo[r] >= p.last_fetch.get(r).map_or(u64::MAX, |f| f.0) {
+                // It has all the leader had when it last answered: caught up as of then
+                // (under a steady stream a follower is never level with the leader's end).
+                p.caught_up_at[r] = p.caught_up_at[r].max(p.last_fetch[r].1);
             }
         }
         self.update_hw(partition);
@@ -1634,9 +1660,22 @@ impl Sim {
             return;
         }
         // A leader change may have truncated the log below what the response carried.
-        p.leo[r] = p.leo[r].max(leo.min(p.end_offset));
+        let new_leo = p.leo[r].max(leo.min(p.end_offset));
+        // The follower's broker writes the records like any other: its write capacity is
+        // shared with the partitions it leads, so an overloaded broker's followers fall
+        // behind (and, after `replica.lag.time.max.ms`, out of the ISR).
+        let bytes = fetched_bytes(p, p.leo[r], new_leo);
+        p.leo[r] = new_leo;
+        let broker = &mut self.brokers[p.replicas[r] as usize];
+        let written = self
+            .now
+            .max(broker.busy_until)
+            .saturating_add(round_ns(bytes as f64 * broker.ns_per_byte));
+        if bytes > 0 {
+            broker.busy_until = written;
+        }
         self.schedule(
-            self.now.saturating_add(self.network),
+            written.saturating_add(self.network),
             Ev::FollowerFetch { partition, replica },
         );
     }
@@ -1810,6 +1849,9 @@ impl Sim {
             let p = &mut self.partitions[partition as usize];
             for r in 0..p.replicas.len() {
                 p.known_leo[r] = if r == new { new_end } else { 0 };
+                // A new leader gives its followers a fresh `replica.lag.time.max.ms`.
+                p.caught_up_at[r] = self.now;
+                p.last_fetch[r] = (0, self.now);
             }
         }
         for r in 0..self.partitions[partition as usize].replicas.len() {
@@ -2763,6 +2805,42 @@ impl Sim {
         }
     }
 
+    /// The leaders' periodic ISR check (every half `replica.lag.time.max.ms`): a live
+    /// follower that has not caught up within that time leaves the ISR, so the high
+    /// watermark — and acks=all writes — stop waiting for it.
+    fn on_isr_check(&mut self) {
+        for partition in 0..self.partitions.len() as u32 {
+            if self.leader_broker(partition).is_none() {
+                continue;
+            }
+            let mut shrunk = false;
+            let p = &mut self.partitions[partition as usize];
+            for r in 0..p.replicas.len() {
+                if Some(r) == p.leader || !p.in_isr[r] {
+                    continue;
+                }
+                if p.parked[r] && p.known_leo[r] >= p.end_offset {
+                    // Its fetch request waits at the leader for new records: caught up now
+                    // (Kafka's followers long-poll, so a quiet partition does not shrink).
+                    p.caught_up_at[r] = self.now;
+                    continue;
+                }
+                if self.now.saturating_sub(p.caught_up_at[r]) > self.replica_lag_max {
+                    p.in_isr[r] = false;
+                    shrunk = true;
+                }
+            }
+            if shrunk {
+                self.isr_shrinks += 1;
+                self.update_hw(partition);
+            }
+        }
+        let next = self.now.saturating_add((self.replica_lag_max / 2).max(1));
+        if next <= self.end {
+            self.schedule(next, Ev::IsrCheck);
+        }
+    }
+
     fn on_sample(&mut self) {
         self.enforce_time_retention();
         let seconds = self.now as f64 / 1e9;
@@ -3170,6 +3248,7 @@ impl Sim {
             expectations: Vec::new(),
             not_simulated: self.unsupported.clone(),
             produce_failed: self.produce_failed,
+            isr_shrinks: self.isr_shrinks,
             not_enough_replicas: self.not_enough_replicas,
             max_under_replicated: self.max_under_replicated,
             under_replicated_series: self.under_replicated_series.clone(),
@@ -3244,6 +3323,32 @@ fn key_index(dist: &KeyDistribution, key: &str) -> Option<u32> {
         KeyDistribution::Weighted(list) => list.iter().position(|k| k.key == key).map(|i| i as u32),
         KeyDistribution::Null => None,
     }
+}
+
+/// The bytes of a partition's records in `[from, to)`; records already trimmed from the
+/// log count at the average size of those it holds.
+fn fetched_bytes(p: &PartitionRt, from: u64, to: u64) -> u64 {
+    if to <= from {
+        return 0;
+    }
+    let held_from = from.max(p.start_offset);
+    let mut bytes = 0u64;
+    if held_from < to {
+        let (a, b) = (
+            (held_from - p.start_offset) as usize,
+            (to - p.start_offset) as usize,
+        );
+        bytes = p
+            .log
+            .range(a.min(p.log.len())..b.min(p.log.len()))
+            .map(|r| u64::from(r.size))
+            .sum();
+    }
+    let trimmed = held_from.min(to) - from;
+    if trimmed > 0 && !p.log.is_empty() {
+        bytes += trimmed * (p.bytes / p.log.len() as u64);
+    }
+    bytes
 }
 
 fn new_histogram() -> Histogram<u64> {

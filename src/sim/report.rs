@@ -58,8 +58,12 @@ pub struct Report {
     pub expectations: Vec<ExpectationReport>,
     /// Scenario faults this engine release does not simulate yet.
     pub not_simulated: Vec<String>,
-    /// Records a producer gave up on after `delivery.timeout.ms` of failed sends.
+    /// Records a producer gave up on: `delivery.timeout.ms` passed, or its `retries` ran out.
     pub produce_failed: u64,
+    /// Followers the leader removed from an ISR for lagging more than
+    /// `replica.lag.time.max.ms` (a dead broker's replicas are removed by the controller and
+    /// not counted here).
+    pub isr_shrinks: u64,
     /// acks=all writes refused because the ISR was below `min_insync_replicas`.
     pub not_enough_replicas: u64,
     /// The most partitions under-replicated at one sample.
