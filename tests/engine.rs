@@ -1148,3 +1148,43 @@ fn a_follower_too_slow_to_keep_up_leaves_the_isr_after_replica_lag_time_max() {
     assert!(slow.latency_ms.max > 1_000.0, "{:?}", slow.latency_ms);
     assert_eq!(slow.lost, 0);
 }
+
+#[test]
+fn the_trace_follows_a_record_from_producer_to_commit_in_order() {
+    let (_, trace) = run_scenario(&slow_follower_model(100.0));
+    let record = 500;
+    let events: Vec<(TraceKind, u64)> = trace
+        .iter()
+        .filter(|e| e.record == record)
+        .map(|e| (e.kind, e.time_ns))
+        .collect();
+    let kinds: Vec<TraceKind> = events.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        kinds,
+        [
+            TraceKind::Produced,
+            TraceKind::Appended,
+            TraceKind::Replicated,
+            TraceKind::Fetched,
+            TraceKind::Processed,
+            TraceKind::Committed,
+        ]
+    );
+    assert!(events.windows(2).all(|w| w[0].1 <= w[1].1), "{events:?}");
+    // Replicated once the follower's next fetch request reports it: after a response and a
+    // request, one 1 ms hop each, plus the follower's write.
+    let at = |kind| events.iter().find(|(k, _)| *k == kind).map(|(_, t)| *t);
+    let (appended, replicated) = (at(TraceKind::Appended), at(TraceKind::Replicated));
+    let lag = replicated.zip(appended).map_or(0, |(r, a)| r - a);
+    assert!((2 * MS..4 * MS).contains(&lag), "{lag}");
+    // The commit names the next offset to read.
+    let committed = trace
+        .iter()
+        .find(|e| e.record == record && e.kind == TraceKind::Committed)
+        .expect("committed");
+    let processed = trace
+        .iter()
+        .find(|e| e.record == record && e.kind == TraceKind::Processed)
+        .expect("processed");
+    assert_eq!(committed.offset, processed.offset.map(|o| o + 1));
+}

@@ -1703,7 +1703,22 @@ impl Sim {
         if hw <= p.hw {
             return;
         }
+        let old_hw = p.hw;
         p.hw = hw;
+        if self.tracing() {
+            for offset in old_hw..hw {
+                let p = &self.partitions[partition as usize];
+                let Some(rec) = offset
+                    .checked_sub(p.start_offset)
+                    .and_then(|i| p.log.get(i as usize))
+                    .copied()
+                else {
+                    continue;
+                };
+                self.keep_trace(TraceKind::Replicated, &rec, partition, Some(offset), None);
+            }
+        }
+        let p = &mut self.partitions[partition as usize];
         let leader_epoch = p.leader_epoch;
         if p.awaiting_ack
             .front()
@@ -2067,6 +2082,17 @@ impl Sim {
             };
             let hop = if gp.caught_up { self.network } else { 0 };
             gp.caught_up = false;
+            if self.tracing() {
+                let gp = &self.groups[gi].parts[part as usize];
+                let (partition, offset, attempt) = (gp.partition, gp.position, gp.attempt);
+                self.keep_trace(
+                    TraceKind::Fetched,
+                    &rec,
+                    partition,
+                    Some(offset),
+                    Some((group, attempt)),
+                );
+            }
             self.start_processing_after(group, part, hop);
         }
     }
@@ -2413,6 +2439,7 @@ impl Sim {
     fn finish_record(&mut self, group: u16, part: u32) {
         let gi = usize::from(group);
         self.outstanding = self.outstanding.saturating_sub(1);
+        let committed_before = self.groups[gi].parts[part as usize].committed;
         let (member, partition) = {
             let g = &mut self.groups[gi];
             let max_poll = g.max_poll_records;
@@ -2445,6 +2472,9 @@ impl Sim {
                 gp.committed = gp.position;
                 gp.uncommitted = 0;
             }
+        }
+        if self.groups[gi].parts[part as usize].committed != committed_before {
+            self.trace_commit(group, part);
         }
         self.trim(partition);
         self.groups[gi].members[usize::from(member)].free_slots += 1;
@@ -2694,14 +2724,15 @@ impl Sim {
     fn on_auto_commit(&mut self, group: u16) {
         let gi = usize::from(group);
         let mut touched = Vec::new();
-        for gp in &mut self.groups[gi].parts {
+        for (i, gp) in self.groups[gi].parts.iter_mut().enumerate() {
             if gp.committed != gp.position {
                 gp.committed = gp.position;
                 gp.uncommitted = 0;
-                touched.push(gp.partition);
+                touched.push((i as u32, gp.partition));
             }
         }
-        for partition in touched {
+        for (part, partition) in touched {
+            self.trace_commit(group, part);
             self.trim(partition);
         }
         if let CommitMode::Auto { interval_ms } = self.groups[gi].commit {
@@ -2712,6 +2743,32 @@ impl Sim {
                 self.schedule(at, Ev::AutoCommit { group });
             }
         }
+    }
+
+    /// Adds a group partition's commit to the kept trace: the record below the committed
+    /// offset, and the offset.
+    fn trace_commit(&mut self, group: u16, part: u32) {
+        if !self.tracing() {
+            return;
+        }
+        let gp = &self.groups[usize::from(group)].parts[part as usize];
+        let (partition, committed) = (gp.partition, gp.committed);
+        let p = &self.partitions[partition as usize];
+        let Some(rec) = committed
+            .checked_sub(1)
+            .and_then(|o| o.checked_sub(p.start_offset))
+            .and_then(|i| p.log.get(i as usize))
+            .copied()
+        else {
+            return;
+        };
+        self.keep_trace(
+            TraceKind::Committed,
+            &rec,
+            partition,
+            Some(committed),
+            Some((group, 1)),
+        );
     }
 
     /// Drops log entries every reader has committed past: they can never be read again, and
@@ -3126,7 +3183,24 @@ impl Sim {
                 .processing
                 .record((duration / 1_000).clamp(1, self.processing.high()));
         }
-        if self.trace.len() >= self.trace_capacity {
+        self.keep_trace(kind, rec, partition, offset, consumer);
+    }
+
+    /// Whether the trace is kept and has room (for events outside the hash).
+    fn tracing(&self) -> bool {
+        self.trace.len() < self.trace_capacity
+    }
+
+    /// Adds an event to the kept trace (if it is kept and has room), outside the hash.
+    fn keep_trace(
+        &mut self,
+        kind: TraceKind,
+        rec: &Rec,
+        partition: u32,
+        offset: Option<u64>,
+        consumer: Option<(u16, u16)>,
+    ) {
+        if !self.tracing() {
             return;
         }
         let p = &self.partitions[partition as usize];

@@ -1,4 +1,9 @@
 //! The optional, bounded per-message trace (`--trace FILE`, the studio's timeline).
+//!
+//! `Sim::trace_hash` covers the events that decide a run's outcome (produced, appended,
+//! processed, failed, retried, dead-lettered, lost), kept or not. The trace adds, when it is
+//! kept, the events that follow from those and the configuration — replicated, fetched,
+//! committed — so that the hash costs nothing extra per record for them.
 
 use serde::Serialize;
 
@@ -8,20 +13,28 @@ use super::time::Nanos;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TraceKind {
+    // The numbers go into `Sim::trace_hash`: never renumber a kind; a new one takes the next.
     /// A producer created it.
-    Produced,
+    Produced = 0,
     /// A partition leader appended it.
-    Appended,
+    Appended = 1,
+    /// The high watermark passed it: every in-sync replica has it, consumers may read it.
+    Replicated = 7,
+    /// A group member took it to process (an attempt starts).
+    Fetched = 8,
     /// A group processed it successfully.
-    Processed,
+    Processed = 2,
     /// An attempt failed.
-    Failed,
+    Failed = 3,
     /// It will be attempted again.
-    Retried,
+    Retried = 4,
     /// It went to the dead-letter topic.
-    DeadLettered,
+    DeadLettered = 5,
     /// It was deleted before a group read it.
-    Lost,
+    Lost = 6,
+    /// A group committed its offset past it (`offset` is the committed offset: the next one
+    /// to read).
+    Committed = 9,
 }
 
 /// One trace line.
