@@ -1188,3 +1188,77 @@ fn the_trace_follows_a_record_from_producer_to_commit_in_order() {
         .expect("processed");
     assert_eq!(committed.offset, processed.offset.map(|o| o + 1));
 }
+
+/// Three brokers, six partitions led round-robin; group `g` (whose coordinator is broker 1:
+/// `"g".hashCode()` is 103, partition 3 of `__consumer_offsets`, led by the first broker)
+/// is cut off from broker 1 at 10 s for `cut_ms`, with a 10 s session timeout.
+fn coordinator_cut_model(cut_ms: u64) -> Model {
+    let text = format!(
+        r#"(
+    format: 1,
+    name: "coordinator",
+    cluster: (
+        brokers: [(id: 1, write_mb_per_s: 500.0), (id: 2, write_mb_per_s: 500.0),
+                  (id: 3, write_mb_per_s: 500.0)],
+        network_latency_ms: 1.0,
+    ),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "t", partitions: 6, replication_factor: 1, min_insync_replicas: 1,
+              event_types: ["E"])],
+    producers: [(id: "p", topics: ["t"], event_types: ["E"], rate: Constant(per_second: 300.0),
+                 keys: Uniform(keys: 1000), record_size: Constant(bytes: 100))],
+    consumer_groups: [(id: "g", topics: ["t"], members: 3, processing_time: Constant(ms: 1.0),
+                       commit: AfterEach, idempotent: false, session_timeout_ms: 10000)],
+    scenarios: [(name: "cut", seed: 1, duration_ms: 60000, faults: [
+        (at_ms: 10000, kind: NetworkPartition(client: "g", brokers: [1], duration_ms: {cut_ms})),
+    ])],
+)"#
+    );
+    model::load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+#[test]
+fn a_group_cut_off_from_its_coordinator_briefly_only_pauses_its_commits() {
+    let (report, _) = run_scenario(&coordinator_cut_model(5_000));
+    let g = &report.groups["g"];
+    assert_eq!(g.evictions, 0);
+    assert_eq!(g.rebalances, 0);
+    assert_eq!(report.duplicates, 0);
+    assert_eq!(report.lost, 0);
+    assert!(g.final_lag < 20, "{}", g.final_lag);
+}
+
+#[test]
+fn a_group_cut_off_from_its_coordinator_past_its_session_timeout_is_evicted_and_reprocesses() {
+    let (report, trace) = run_scenario(&coordinator_cut_model(20_000));
+    let g = &report.groups["g"];
+    assert_eq!(g.evictions, 1);
+    assert_eq!(g.rebalances, 1, "the rejoin after the cut");
+    // The members kept processing the partitions they could still fetch (those led by
+    // brokers 2 and 3), but none of it could be committed: after the rejoin, all of it is
+    // processed again.
+    let during: std::collections::BTreeSet<u64> = trace
+        .iter()
+        .filter(|e| {
+            e.kind == TraceKind::Processed && e.time_ns > 10 * SECOND && e.time_ns < 30 * SECOND
+        })
+        .map(|e| e.record)
+        .collect();
+    assert!(during.len() > 3_000, "{}", during.len());
+    assert!(
+        report.duplicates >= during.len() as u64,
+        "{}",
+        report.duplicates
+    );
+    let reprocessed_after = trace
+        .iter()
+        .filter(|e| e.kind == TraceKind::Processed && e.time_ns >= 30 * SECOND)
+        .filter(|e| during.contains(&e.record))
+        .count();
+    assert_eq!(reprocessed_after, during.len());
+    assert_eq!(report.lost, 0);
+    assert!(
+        !report.checkers[1].passed,
+        "non-idempotent duplicates are harmful"
+    );
+}

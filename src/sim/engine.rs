@@ -246,6 +246,10 @@ enum Ev {
     AutoCommit {
         group: u16,
     },
+    CoordinatorTimeout {
+        group: u16,
+        epoch: u32,
+    },
     Sample,
     Fault {
         index: u32,
@@ -463,6 +467,21 @@ struct GroupRt {
     static_membership: bool,
     concurrency: u32,
     session_timeout: Nanos,
+    /// The broker (index) that is the group's coordinator: it takes heartbeats, joins and
+    /// offset commits.
+    coordinator: usize,
+    /// Since when the members cannot reach their coordinator (commits fail meanwhile).
+    coordinator_lost_at: Option<Nanos>,
+    /// Bumped each time the coordinator is lost, so a stale eviction is ignored.
+    coordinator_epoch: u32,
+    /// The coordinator evicted every member (no heartbeat for a session timeout): when they
+    /// reach it again they rejoin as new members and resume from the committed offsets.
+    evicted: bool,
+    /// The next rebalance follows an eviction: every partition, kept or moved, resumes from
+    /// its committed offset, and nothing is committed on revocation.
+    lost_assignment: bool,
+    /// Times the coordinator evicted the group's members.
+    evictions: u64,
     /// Topic name → partition count, of the topics the group reads.
     topic_counts: std::collections::BTreeMap<String, u32>,
     /// Every member stops fetching until this time (an eager rebalance).
@@ -884,6 +903,12 @@ impl Sim {
                 static_membership: group.static_membership,
                 concurrency: group.concurrency.max(1),
                 session_timeout: group.session_timeout_ms.saturating_mul(MS),
+                coordinator: coordinator_broker(&group.id, model.cluster.brokers.len()),
+                coordinator_lost_at: None,
+                coordinator_epoch: 0,
+                evicted: false,
+                lost_assignment: false,
+                evictions: 0,
                 topic_counts: topic_list
                     .iter()
                     .map(|&t| {
@@ -1148,6 +1173,7 @@ impl Sim {
                 incarnation,
             } => self.on_controller_detect(broker, incarnation),
             Ev::AutoCommit { group } => self.on_auto_commit(group),
+            Ev::CoordinatorTimeout { group, epoch } => self.on_coordinator_timeout(group, epoch),
             Ev::Sample => self.on_sample(),
             Ev::IsrCheck => self.on_isr_check(),
             Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
@@ -1822,6 +1848,21 @@ impl Sim {
                 self.update_hw(partition);
             }
         }
+        // The groups it coordinated move with the leadership of their `__consumer_offsets`
+        // partitions: to the next live broker.
+        let count = self.brokers.len();
+        for gi in 0..self.groups.len() {
+            if self.groups[gi].coordinator != broker as usize {
+                continue;
+            }
+            if let Some(next) = (1..count)
+                .map(|i| (broker as usize + i) % count)
+                .find(|&b| self.brokers[b].alive)
+            {
+                self.groups[gi].coordinator = next;
+            }
+        }
+        self.refresh_coordinators();
     }
 
     /// Elects a new leader: the first live in-sync replica; failing that, with unclean leader
@@ -2443,7 +2484,12 @@ impl Sim {
         let (member, partition) = {
             let g = &mut self.groups[gi];
             let max_poll = g.max_poll_records;
-            let commit = g.commit.clone();
+            // Without its coordinator, a group's commits fail.
+            let commit = if g.coordinator_lost_at.is_none() {
+                g.commit.clone()
+            } else {
+                CommitMode::Auto { interval_ms: 0 }
+            };
             let gp = &mut g.parts[part as usize];
             gp.in_flight = None;
             gp.attempt = 1;
@@ -2464,7 +2510,9 @@ impl Sim {
             }
             (gp.member, gp.partition)
         };
-        if let CommitMode::AfterBatch = self.groups[gi].commit {
+        if let CommitMode::AfterBatch = self.groups[gi].commit
+            && self.groups[gi].coordinator_lost_at.is_none()
+        {
             // The batch also ends when the partition has nothing more to give.
             let end = self.partitions[partition as usize].end_offset;
             let gp = &mut self.groups[gi].parts[part as usize];
@@ -2601,6 +2649,56 @@ impl Sim {
         self.start_rebalance(group);
     }
 
+    /// Whether the group's members can reach their coordinator.
+    fn coordinator_reachable(&self, gi: usize) -> bool {
+        let b = self.groups[gi].coordinator;
+        self.brokers.get(b).is_some_and(|broker| broker.alive)
+            && !self.is_cut_off((self.producers.len() + gi) as u16, b)
+    }
+
+    /// Follows a change that may cut groups off from their coordinators (a broker crash or
+    /// restart, a network partition starting or healing, a coordinator moving). A group that
+    /// loses its coordinator keeps processing what it is assigned but cannot commit; after a
+    /// session timeout the coordinator evicts its members. A group that reaches it again
+    /// commits again — and, if it was evicted, rejoins: a rebalance that resumes every
+    /// partition from its last commit, so what was processed meanwhile is processed again.
+    fn refresh_coordinators(&mut self) {
+        for gi in 0..self.groups.len() {
+            let reachable = self.coordinator_reachable(gi);
+            let group = gi as u16;
+            let g = &mut self.groups[gi];
+            match (reachable, g.coordinator_lost_at) {
+                (false, None) => {
+                    g.coordinator_lost_at = Some(self.now);
+                    g.coordinator_epoch += 1;
+                    let epoch = g.coordinator_epoch;
+                    let at = self.now.saturating_add(g.session_timeout);
+                    self.schedule(at, Ev::CoordinatorTimeout { group, epoch });
+                }
+                (true, Some(_)) => {
+                    g.coordinator_lost_at = None;
+                    if g.evicted {
+                        g.evicted = false;
+                        g.lost_assignment = true;
+                        for m in &mut g.members {
+                            m.in_group = m.alive;
+                        }
+                        self.start_rebalance(group);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn on_coordinator_timeout(&mut self, group: u16, epoch: u32) {
+        let g = &mut self.groups[usize::from(group)];
+        if g.coordinator_epoch == epoch && g.coordinator_lost_at.is_some() {
+            g.evicted = true;
+            g.evictions += 1;
+        }
+    }
+
     /// Starts a rebalance: computes the new assignment, and pauses what the protocol pauses —
     /// every partition for the eager assignors, only the moving ones for cooperative-sticky —
     /// until in-flight records finish and the join and sync round trips are done.
@@ -2687,14 +2785,17 @@ impl Sim {
             return;
         };
         let auto_commit = matches!(self.groups[gi].commit, CommitMode::Auto { .. });
+        // After an eviction the members lost their partitions: nothing is committed on the
+        // way out, and every partition resumes from its last commit.
+        let lost = std::mem::take(&mut self.groups[gi].lost_assignment);
         for (m, parts) in pending.iter().enumerate() {
             for &part in parts {
                 let old = self.groups[gi].parts[part as usize].member as usize;
-                if old == m {
+                if old == m && !lost {
                     continue;
                 }
                 let old_alive = self.groups[gi].members[old].alive;
-                if old_alive {
+                if old_alive && !lost && self.groups[gi].coordinator_lost_at.is_none() {
                     // The previous owner commits what it processed when the partition is
                     // revoked (auto-commit does so on revocation; commit-after-processing
                     // already has), then lets go of anything still in flight.
@@ -2724,7 +2825,13 @@ impl Sim {
     fn on_auto_commit(&mut self, group: u16) {
         let gi = usize::from(group);
         let mut touched = Vec::new();
-        for (i, gp) in self.groups[gi].parts.iter_mut().enumerate() {
+        let can_commit = self.groups[gi].coordinator_lost_at.is_none();
+        for (i, gp) in self.groups[gi]
+            .parts
+            .iter_mut()
+            .enumerate()
+            .filter(|_| can_commit)
+        {
             if gp.committed != gp.position {
                 gp.committed = gp.position;
                 gp.uncommitted = 0;
@@ -2993,6 +3100,13 @@ impl Sim {
     }
 
     fn on_fault(&mut self, index: usize, ending: bool) {
+        self.apply_fault(index, ending);
+        // Crashes, restarts and network partitions can cut groups off from their
+        // coordinators, or reconnect them.
+        self.refresh_coordinators();
+    }
+
+    fn apply_fault(&mut self, index: usize, ending: bool) {
         let Some(fault) = self.faults.get(index).cloned() else {
             return;
         };
@@ -3276,6 +3390,7 @@ impl Sim {
                         processed: g.processed,
                         rebalances: g.rebalances,
                         poll_timeouts: g.poll_timeouts,
+                        evictions: g.evictions,
                         rebalance_pause_ms: g.rebalance_pause as f64 / 1e6,
                         max_lag: g.max_lag,
                         final_lag: self.group_lag(gi),
@@ -3339,6 +3454,21 @@ impl Sim {
 /// Kafka's assignment for the listed members (indices into the group's members), with the
 /// partitions each owned before (for the sticky assignor). Returns, per listed member, its
 /// (topic, partition) pairs.
+/// The broker coordinating a group, as Kafka finds it: the leader of partition
+/// `abs(groupId.hashCode()) % 50` of `__consumer_offsets`, whose leaders we place
+/// round-robin over the brokers (partition `k` on broker `k % brokers`).
+fn coordinator_broker(group_id: &str, brokers: usize) -> usize {
+    let hash = group_id
+        .encode_utf16()
+        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)));
+    // Kafka's Utils.abs: the absolute value, 0 for i32::MIN.
+    let abs = if hash == i32::MIN { 0 } else { hash.abs() };
+    (abs % OFFSETS_TOPIC_PARTITIONS) as usize % brokers.max(1)
+}
+
+/// `offsets.topic.num.partitions`.
+const OFFSETS_TOPIC_PARTITIONS: i32 = 50;
+
 fn assign_members(
     group_id: &str,
     static_membership: bool,
@@ -3517,5 +3647,24 @@ fn evaluate(expectation: &Expectation, report: &Report) -> ExpectationReport {
         expectation: name,
         passed,
         measured,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_coordinator_is_found_as_kafka_finds_it() {
+        // Java's "g".hashCode() is 103: partition 3 of 50.
+        assert_eq!(coordinator_broker("g", 3), 0);
+        assert_eq!(coordinator_broker("g", 2), 1);
+        // "hello".hashCode() is 99162322: partition 22.
+        assert_eq!(coordinator_broker("hello", 5), 2);
+        // "polygenelubricants".hashCode() is Integer.MIN_VALUE, whose Utils.abs is 0.
+        assert_eq!(coordinator_broker("polygenelubricants", 7), 0);
+        // "order-service": 562889526, partition 26.
+        assert_eq!(coordinator_broker("order-service", 4), 2);
+        assert_eq!(coordinator_broker("x", 0), 0);
     }
 }

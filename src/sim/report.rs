@@ -103,6 +103,8 @@ pub struct GroupReport {
     pub rebalances: u64,
     /// Times a member was removed for exceeding `max_poll_interval_ms`.
     pub poll_timeouts: u64,
+    /// Times its coordinator evicted its members (unreachable for a session timeout).
+    pub evictions: u64,
     /// Time partitions spent paused by rebalances, in total.
     pub rebalance_pause_ms: f64,
     /// The largest lag sampled.
