@@ -3297,10 +3297,13 @@ impl Sim {
                 .processing
                 .record((duration / 1_000).clamp(1, self.processing.high()));
         }
-        self.keep_trace(kind, rec, partition, offset, consumer);
+        if self.tracing() {
+            self.keep_trace(kind, rec, partition, offset, consumer);
+        }
     }
 
     /// Whether the trace is kept and has room (for events outside the hash).
+    #[inline]
     fn tracing(&self) -> bool {
         self.trace.len() < self.trace_capacity
     }
