@@ -2801,7 +2801,7 @@ fn diagnostics_on_the_example_point_at_the_field_at_fault() {
 
     let text = edit(
         order_pipeline(),
-        "id: \"shipping\",\n            topics: [\n                \"orders\",\n            ],\n            members: 2,",
+        "id: \"shipping\",\n            topics: [\n                \"orders\",\n            ],\n            members: 3,",
         "id: \"shipping\",\n            topics: [\n                \"orders\",\n            ],\n            members: 13,",
     );
     assert_eq!(

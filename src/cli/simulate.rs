@@ -169,9 +169,30 @@ fn print_summary(r: &Report) {
         l.p50, l.p95, l.p99, l.max, l.mean
     );
     for (name, g) in &r.groups {
+        let mut extra = String::new();
+        if g.rebalances > 0 {
+            extra += &format!(", rebalances {}", g.rebalances);
+        }
+        if g.evictions > 0 {
+            extra += &format!(", evicted {}x", g.evictions);
+        }
         println!(
-            "  group {name}: processed {}, max lag {}, final lag {}",
+            "  group {name}: processed {}, max lag {}, final lag {}{extra}",
             g.processed, g.max_lag, g.final_lag
+        );
+    }
+    if r.produce_failed > 0 || r.not_enough_replicas > 0 || r.isr_shrinks > 0 {
+        println!(
+            "  producers gave up on {}  NotEnoughReplicas {}  ISR shrinks {}",
+            r.produce_failed, r.not_enough_replicas, r.isr_shrinks
+        );
+    }
+    for (name, p) in &r.projections {
+        let s = &p.staleness_ms;
+        println!(
+            "  projection {name}: applied {}, rows {}, staleness ms p50 {:.3} p99 {:.3} max \
+             {:.3}, stale queries {} of {}",
+            p.applied, p.rows, s.p50, s.p99, s.max, p.stale_queries, p.queries
         );
     }
     for alert in &r.alerts {

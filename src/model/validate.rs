@@ -1749,9 +1749,16 @@ impl Validator<'_> {
             }
             FaultKind::MemberCrash { group, member }
             | FaultKind::MemberRestart { group, member } => {
-                self.require_group(element, "faults", group);
-                if let Some(g) = self.model.consumer_group(group)
-                    && *member >= g.members
+                // A projection reads with a group of its own, of one instance.
+                let members = match self.model.projections.iter().find(|p| p.id == *group) {
+                    Some(_) => Some(1),
+                    None => {
+                        self.require_group(element, "faults", group);
+                        self.model.consumer_group(group).map(|g| g.members)
+                    }
+                };
+                if let Some(members) = members
+                    && *member >= members
                 {
                     self.error(
                         "unknown-member",
@@ -1760,14 +1767,16 @@ impl Validator<'_> {
                         format!(
                             "{element} names member {member} of `{group}`, which has {} \
                              member{} (numbered from 0)",
-                            g.members,
-                            if g.members == 1 { "" } else { "s" }
+                            members,
+                            if members == 1 { "" } else { "s" }
                         ),
                     );
                 }
             }
             FaultKind::Slowdown { group, factor, .. } => {
-                self.require_group(element, "faults", group);
+                if !self.model.projections.iter().any(|p| p.id == *group) {
+                    self.require_group(element, "faults", group);
+                }
                 if !(factor.is_finite() && *factor > 0.0) {
                     self.error(
                         "fault-factor",
@@ -1802,7 +1811,10 @@ impl Validator<'_> {
                 brokers: cut,
                 ..
             } => {
-                if !self.has_producer(client) && !self.has_group(client) {
+                if !self.has_producer(client)
+                    && !self.has_group(client)
+                    && !self.model.projections.iter().any(|p| p.id == *client)
+                {
                     self.error(
                         "unknown-client",
                         element,

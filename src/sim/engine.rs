@@ -20,9 +20,11 @@ use super::assign::{
     MemberSubscription, assign_cooperative_sticky, assign_range, assign_round_robin,
 };
 use super::check::{Checkers, LossReason, Observation};
+use super::projection::ProjectionRt;
 use super::queue::EventQueue;
 use super::report::{
-    AlertReport, ExpectationReport, GroupReport, LatencyReport, Report, TopicReport,
+    AlertReport, ExpectationReport, GroupReport, LatencyReport, ProjectionReport, Report,
+    TopicReport,
 };
 use super::rng::Stream;
 use super::sample::{self, Arrivals, KeySampler};
@@ -139,8 +141,9 @@ impl<'m> Builder<'m> {
                 first: first.message.clone(),
             });
         }
-        if self.model.consumer_groups.len() > MAX_CHECKED_GROUPS {
-            return Err(BuildError::TooManyGroups(self.model.consumer_groups.len()));
+        let readers = self.model.consumer_groups.len() + self.model.projections.len();
+        if readers > MAX_CHECKED_GROUPS {
+            return Err(BuildError::TooManyGroups(readers));
         }
         let scenario = match &self.scenario {
             Some(name) => match self.model.scenario(name) {
@@ -275,6 +278,8 @@ struct TopicRt {
     retention_bytes: Option<u64>,
     /// Groups subscribed, as a bit set.
     groups: u64,
+    /// Projections reading it (indices into `Sim::projections`).
+    projections: Vec<u16>,
     records_in: u64,
 }
 
@@ -434,6 +439,8 @@ struct MemberRt {
 
 #[derive(Debug, Clone)]
 struct GroupRt {
+    /// The projection this group reads for, if it is one.
+    projection: Option<u16>,
     name: String,
     idempotent: bool,
     processing: TimeDistribution,
@@ -573,6 +580,9 @@ pub struct Sim {
     key_spaces: Vec<KeySpace>,
     groups: Vec<GroupRt>,
     event_type_names: Vec<String>,
+    projections: Vec<ProjectionRt>,
+    /// Per projection: produced → visible in the read model, in µs.
+    projection_staleness: Vec<Histogram<u64>>,
     faults: Vec<model::Fault>,
     expectations: Vec<Expectation>,
     /// Records waiting for their delayed append: (partition, record), by slot.
@@ -704,6 +714,7 @@ impl Sim {
                 retention_ns: topic.retention.time_ms.map(|ms| ms.saturating_mul(MS)),
                 retention_bytes: topic.retention.bytes,
                 groups: 0,
+                projections: Vec::new(),
                 records_in: 0,
             });
         }
@@ -751,8 +762,17 @@ impl Sim {
             });
         }
 
+        // Projections read their topics as a consumer group of their own: one instance,
+        // auto-committing every 5 s (Kafka's default), writing each event to the store.
+        let projection_groups: Vec<model::ConsumerGroup> =
+            model.projections.iter().map(projection_group).collect();
         let mut groups = Vec::new();
-        for (g, group) in model.consumer_groups.iter().enumerate() {
+        for (g, group) in model
+            .consumer_groups
+            .iter()
+            .chain(&projection_groups)
+            .enumerate()
+        {
             let subscribed: Vec<u32> = group.topics.iter().filter_map(|t| topic_index(t)).collect();
             let mut topic_list: Vec<u32> = subscribed.clone();
             let retry_topic = match &group.retry.mode {
@@ -925,10 +945,27 @@ impl Sim {
                 rebalance_pause: 0,
                 lanes_by_key: group.ordering == model::OrderingMode::PerKey,
                 poll_timeouts: 0,
+                projection: None,
                 max_poll_interval: group.max_poll_interval_ms.saturating_mul(MS),
                 zombies: Vec::new(),
             });
         }
+
+        let mut projections = Vec::new();
+        for (i, p) in model.projections.iter().enumerate() {
+            let gi = model.consumer_groups.len() + i;
+            let parts = groups.get(gi).map_or(0, |g: &GroupRt| g.parts.len());
+            projections.push(ProjectionRt::new(p, gi as u16, &event_type_names, parts));
+            for t in &p.topics {
+                if let Some(ti) = topic_index(t) {
+                    topics[ti as usize].projections.push(i as u16);
+                }
+            }
+            if let Some(g) = groups.get_mut(gi) {
+                g.projection = Some(i as u16);
+            }
+        }
+        let projection_staleness = projections.iter().map(|_| new_histogram()).collect();
 
         let checkers = Checkers::new(
             groups.iter().map(|g| g.name.clone()).collect(),
@@ -956,6 +993,8 @@ impl Sim {
             producers,
             key_spaces,
             groups,
+            projections,
+            projection_staleness,
             event_type_names,
             faults,
             expectations,
@@ -1569,6 +1608,10 @@ impl Sim {
             offset
         };
         self.topics[topic as usize].records_in += 1;
+        for i in 0..self.topics[topic as usize].projections.len() {
+            let pi = usize::from(self.topics[topic as usize].projections[i]);
+            self.projections[pi].produced((rec.key_space, rec.key), rec.event_type);
+        }
         let readers = self.topics[topic as usize].groups.count_ones();
         self.outstanding += u64::from(readers);
         self.emit_trace(TraceKind::Appended, &rec, partition, Some(offset), None);
@@ -2263,6 +2306,7 @@ impl Sim {
         self.groups[gi].processed += 1;
         self.emit_trace(TraceKind::Processed, rec, partition, None, Some((group, 1)));
         self.observe_finished(group, rec, true);
+        self.project(group, part, rec, None);
         let m = &self.groups[gi].members[usize::from(member)];
         if m.alive && !m.in_group {
             // Back in its poll loop: it rejoins, and the group rebalances again.
@@ -2314,6 +2358,7 @@ impl Sim {
                 Some((group, attempt)),
             );
             self.observe_finished(group, &rec, true);
+            self.project(group, part, &rec, Some(offset));
             self.react(group, &rec);
             self.finish_record(group, part);
             return;
@@ -2385,6 +2430,27 @@ impl Sim {
                 self.delay_append(destination, copy, delay);
                 self.finish_record(group, part);
             }
+        }
+    }
+
+    /// A projection's group processed a record: the projection writes it to its store.
+    fn project(&mut self, group: u16, part: u32, rec: &Rec, offset: Option<u64>) {
+        let Some(pi) = self.groups[usize::from(group)].projection else {
+            return;
+        };
+        let pi = usize::from(pi);
+        let visible = self.projections[pi].write(
+            rec.id,
+            (rec.key_space, rec.key),
+            rec.event_type,
+            part as usize,
+            offset,
+            self.now,
+        );
+        if let Some(at) = visible {
+            let h = &mut self.projection_staleness[pi];
+            let micros = (at.saturating_sub(rec.produced_at) / 1_000).clamp(1, h.high());
+            let _ = h.record(micros);
         }
     }
 
@@ -3043,6 +3109,10 @@ impl Sim {
         let watermark = self.watermark();
         self.checkers
             .observe(Observation::Watermark { record: watermark });
+        for p in &mut self.projections {
+            p.sample_queries(self.sample_interval);
+            p.forget_below(watermark);
+        }
         let next = self.now.saturating_add(self.sample_interval);
         if next <= self.end {
             self.schedule(next, Ev::Sample);
@@ -3358,6 +3428,18 @@ impl Sim {
         });
     }
 
+    /// A row key in words: the key's text, or "(no key)".
+    fn key_name(&self, space: u16, key: u32) -> String {
+        if key == NO_KEY {
+            return "(no key)".to_owned();
+        }
+        let mut text = String::new();
+        if let Some(s) = self.key_spaces.get(usize::from(space)) {
+            sample::key_text(&s.dist, key, &mut text);
+        }
+        text
+    }
+
     /// The trace kept so far (empty unless the options asked for one).
     pub fn trace(&self) -> &[TraceEvent] {
         &self.trace
@@ -3379,7 +3461,37 @@ impl Sim {
         } else {
             self.now.saturating_sub(STUCK_GRACE)
         };
-        let verdicts = self.checkers.verdicts(stuck_after);
+        let mut verdicts = self.checkers.verdicts(stuck_after);
+        let mut projections = std::collections::BTreeMap::new();
+        if !self.projections.is_empty() {
+            let mut differing = 0;
+            let mut example = None;
+            for (pi, p) in self.projections.iter().enumerate() {
+                let (count, first) = p.differences(|(space, key)| self.key_name(space, key));
+                differing += count;
+                if example.is_none() {
+                    example = first;
+                }
+                projections.insert(
+                    p.name.clone(),
+                    ProjectionReport {
+                        applied: p.applied,
+                        skipped_repeats: p.skipped,
+                        rows: p.rows() as u64,
+                        rows_differing: count,
+                        staleness_ms: latency_report(&self.projection_staleness[pi], 0, 0),
+                        queries: p.queries.round() as u64,
+                        stale_queries: p.stale_queries.round() as u64,
+                    },
+                );
+            }
+            verdicts.push(super::check::Verdict {
+                name: "projection-matches-fold",
+                passed: differing == 0,
+                violations: differing,
+                example,
+            });
+        }
         let latency = latency_report(&self.latency, self.latency_sum_ns, self.latency_count);
         let processing = latency_report(&self.processing, 0, 0);
         let groups = self
@@ -3437,6 +3549,7 @@ impl Sim {
             topics,
             alerts: self.alerts.clone(),
             checkers: verdicts,
+            projections,
             expectations: Vec::new(),
             not_simulated: self.unsupported.clone(),
             produce_failed: self.produce_failed,
@@ -3471,6 +3584,30 @@ fn coordinator_broker(group_id: &str, brokers: usize) -> usize {
 
 /// `offsets.topic.num.partitions`.
 const OFFSETS_TOPIC_PARTITIONS: i32 = 50;
+
+/// The consumer group a projection reads its topics with.
+fn projection_group(p: &model::Projection) -> model::ConsumerGroup {
+    model::ConsumerGroup {
+        id: p.id.clone(),
+        topics: p.topics.clone(),
+        members: 1,
+        static_membership: false,
+        assignor: model::Assignor::default(),
+        processing_time: p.write_latency.clone(),
+        concurrency: 1,
+        ordering: model::OrderingMode::default(),
+        auto_offset_reset: OffsetReset::default(),
+        max_poll_records: 500,
+        max_poll_interval_ms: 300_000,
+        session_timeout_ms: 45_000,
+        commit: CommitMode::Auto { interval_ms: 5_000 },
+        failures: model::FailureModel::default(),
+        retry: model::RetryPolicy::default(),
+        dead_letter_topic: None,
+        idempotent: p.idempotent,
+        reactions: Vec::new(),
+    }
+}
 
 fn assign_members(
     group_id: &str,

@@ -48,6 +48,9 @@ pub struct Report {
     pub processing_ms: LatencyReport,
     /// Per consumer group.
     pub groups: BTreeMap<String, GroupReport>,
+    /// Per projection (CQRS read model).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub projections: BTreeMap<String, ProjectionReport>,
     /// Per topic.
     pub topics: BTreeMap<String, TopicReport>,
     /// Alert rules that fired, with when.
@@ -92,6 +95,25 @@ pub struct LatencyReport {
     pub max: f64,
     /// Mean.
     pub mean: f64,
+}
+
+/// One projection's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProjectionReport {
+    /// Events written to the read model (each write, repeats included).
+    pub applied: u64,
+    /// Repeats an idempotent projection recognised and skipped.
+    pub skipped_repeats: u64,
+    /// Rows in the read model at the end.
+    pub rows: u64,
+    /// Rows that differ from the declared fold applied once, in order.
+    pub rows_differing: u64,
+    /// From an event being produced to its write being visible to queries.
+    pub staleness_ms: LatencyReport,
+    /// Queries answered (at the projection's modelled rate).
+    pub queries: u64,
+    /// Queries that hit a row still missing an event already produced.
+    pub stale_queries: u64,
 }
 
 /// One consumer group's results.
