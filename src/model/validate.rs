@@ -1750,8 +1750,11 @@ impl Validator<'_> {
             FaultKind::MemberCrash { group, member }
             | FaultKind::MemberRestart { group, member } => {
                 // A projection reads with a group of its own, of one instance.
+                let store = self.model.event_stores.iter().find(|s| s.id == *group);
                 let members = match self.model.projections.iter().find(|p| p.id == *group) {
-                    Some(_) => Some(1),
+                    Some(p) => Some(super::projection_instances(self.model, p)),
+                    // An event store's writers crash and restart like group members.
+                    None if store.is_some() => store.map(|s| s.writers.max(1)),
                     None => {
                         self.require_group(element, "faults", group);
                         self.model.consumer_group(group).map(|g| g.members)

@@ -20,11 +20,12 @@ use super::assign::{
     MemberSubscription, assign_cooperative_sticky, assign_range, assign_round_robin,
 };
 use super::check::{Checkers, LossReason, Observation};
+use super::event_store::StoreRt;
 use super::projection::ProjectionRt;
 use super::queue::EventQueue;
 use super::report::{
-    AlertReport, ExpectationReport, GroupReport, LatencyReport, ProjectionReport, Report,
-    TopicReport,
+    AlertReport, EventStoreReport, ExpectationReport, GroupReport, LatencyReport, ProjectionReport,
+    Report, TopicReport,
 };
 use super::rng::Stream;
 use super::sample::{self, Arrivals, KeySampler};
@@ -246,6 +247,21 @@ enum Ev {
         incarnation: u32,
     },
     IsrCheck,
+    StoreCommand {
+        store: u16,
+    },
+    StoreDone {
+        store: u16,
+        writer: u16,
+        epoch: u32,
+    },
+    StorePublish {
+        store: u16,
+        writer: u16,
+        epoch: u32,
+        aggregate: u32,
+        event_type: u16,
+    },
     AutoCommit {
         group: u16,
     },
@@ -366,6 +382,13 @@ struct KeySpace {
     /// unknown). A short list: a key space meets few distinct partition counts.
     cache: Vec<(u32, Vec<u32>)>,
 }
+
+/// A dual write's second write (the publish) follows the first (the append) by this much:
+/// the window in which a crash loses the event for the topic.
+const DUAL_WRITE_GAP: Nanos = MS;
+
+/// The size of an event an event store publishes.
+const STORED_EVENT_BYTES: u32 = 300;
 
 /// `retry.backoff.ms`: a producer's wait before resending a failed request.
 const RETRY_BACKOFF: Nanos = 100 * MS;
@@ -581,6 +604,7 @@ pub struct Sim {
     groups: Vec<GroupRt>,
     event_type_names: Vec<String>,
     projections: Vec<ProjectionRt>,
+    stores: Vec<StoreRt>,
     /// Per projection: produced → visible in the read model, in µs.
     projection_staleness: Vec<Histogram<u64>>,
     faults: Vec<model::Fault>,
@@ -762,10 +786,14 @@ impl Sim {
             });
         }
 
-        // Projections read their topics as a consumer group of their own: one instance,
-        // auto-committing every 5 s (Kafka's default), writing each event to the store.
-        let projection_groups: Vec<model::ConsumerGroup> =
-            model.projections.iter().map(projection_group).collect();
+        // Projections read their topics as a consumer group of their own: an instance per
+        // partition, auto-committing every 5 s (Kafka's default), writing each event to the
+        // store.
+        let projection_groups: Vec<model::ConsumerGroup> = model
+            .projections
+            .iter()
+            .map(|p| projection_group(p, model))
+            .collect();
         let mut groups = Vec::new();
         for (g, group) in model
             .consumer_groups
@@ -967,6 +995,36 @@ impl Sim {
         }
         let projection_staleness = projections.iter().map(|_| new_histogram()).collect();
 
+        let mut stores = Vec::new();
+        for store in &model.event_stores {
+            let types: Vec<u16> = store
+                .event_types
+                .iter()
+                .filter_map(|t| event_type_names.iter().position(|n| n == t))
+                .map(|i| i as u16)
+                .collect();
+            let publish = store
+                .publish
+                .as_ref()
+                .and_then(|p| Some((topic_index(&p.topic)?, p.mode)));
+            let key_space = key_spaces.len() as u16;
+            key_spaces.push(KeySpace {
+                dist: model::KeyDistribution::Uniform {
+                    keys: store.aggregates.clamp(1, 10_000_000),
+                    prefix: format!("{}-", store.aggregate),
+                },
+                cache: Vec::new(),
+            });
+            stores.push(StoreRt::new(
+                store,
+                types,
+                publish,
+                key_space,
+                Stream::new(seed, &format!("event-store/{}", store.id)),
+                new_histogram,
+            ));
+        }
+
         let checkers = Checkers::new(
             groups.iter().map(|g| g.name.clone()).collect(),
             groups.iter().map(|g| g.idempotent).collect(),
@@ -995,6 +1053,7 @@ impl Sim {
             groups,
             projections,
             projection_staleness,
+            stores,
             event_type_names,
             faults,
             expectations,
@@ -1045,6 +1104,9 @@ impl Sim {
             }
         }
         sim.schedule(0, Ev::Sample);
+        for s in 0..sim.stores.len() {
+            sim.schedule_store_command(s as u16);
+        }
         if sim.partitions.iter().any(|p| p.replicas.len() > 1) {
             let first = (sim.replica_lag_max / 2).max(1);
             sim.schedule(first, Ev::IsrCheck);
@@ -1215,6 +1277,19 @@ impl Sim {
             Ev::CoordinatorTimeout { group, epoch } => self.on_coordinator_timeout(group, epoch),
             Ev::Sample => self.on_sample(),
             Ev::IsrCheck => self.on_isr_check(),
+            Ev::StoreCommand { store } => self.on_store_command(store),
+            Ev::StoreDone {
+                store,
+                writer,
+                epoch,
+            } => self.on_store_done(store, writer, epoch),
+            Ev::StorePublish {
+                store,
+                writer,
+                epoch,
+                aggregate,
+                event_type,
+            } => self.on_store_publish(store, writer, epoch, aggregate, event_type),
             Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
         }
     }
@@ -2239,7 +2314,17 @@ impl Sim {
     fn start_processing_after(&mut self, group: u16, part: u32, fetch: Nanos) {
         let gi = usize::from(group);
         let g = &mut self.groups[gi];
-        let service = sample::duration(&g.processing, &mut g.rng_processing);
+        // A projection passes over events of types it does not fold without writing.
+        let skips = g.projection.is_some_and(|pi| {
+            g.parts[part as usize]
+                .in_flight
+                .is_some_and(|rec| !self.projections[usize::from(pi)].folds(rec.event_type))
+        });
+        let service = if skips {
+            0
+        } else {
+            sample::duration(&g.processing, &mut g.rng_processing)
+        };
         let service = if g.slowdown == 1.0 {
             service
         } else {
@@ -2430,6 +2515,199 @@ impl Sim {
                 self.delay_append(destination, copy, delay);
                 self.finish_record(group, part);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Event stores
+
+    fn schedule_store_command(&mut self, store: u16) {
+        if let Some(limit) = self.produce_limit
+            && self.produced >= limit
+        {
+            return;
+        }
+        let s = &mut self.stores[usize::from(store)];
+        if s.rate <= 0.0 {
+            return;
+        }
+        let gap = round_ns(s.rng.exponential(1e9 / s.rate)).max(1);
+        let at = self.now.saturating_add(gap);
+        if at <= self.end {
+            self.schedule(at, Ev::StoreCommand { store });
+        }
+    }
+
+    /// A command arrives for a random aggregate and waits for a writer.
+    fn on_store_command(&mut self, store: u16) {
+        let s = &mut self.stores[usize::from(store)];
+        s.commands += 1;
+        let aggregate = s.rng.below(s.versions.len() as u64) as u32;
+        s.queue.push_back(aggregate);
+        self.dispatch_store(store);
+        self.schedule_store_command(store);
+    }
+
+    /// Hands waiting commands to free writers.
+    fn dispatch_store(&mut self, store: u16) {
+        let si = usize::from(store);
+        for w in 0..self.stores[si].writers.len() {
+            let writer = &self.stores[si].writers[w];
+            if !writer.alive || writer.busy.is_some() {
+                continue;
+            }
+            let Some(aggregate) = self.stores[si].queue.pop_front() else {
+                return;
+            };
+            self.start_command(store, w, aggregate, 1);
+        }
+    }
+
+    /// A writer loads the aggregate (replaying its stream from the latest snapshot), decides,
+    /// and appends with the version it loaded as the expected version.
+    fn start_command(&mut self, store: u16, w: usize, aggregate: u32, attempt: u32) {
+        let s = &mut self.stores[usize::from(store)];
+        let events = s.events_to_load(aggregate);
+        let per_event = sample::duration(&s.read_latency, &mut s.rng);
+        let load = per_event.saturating_mul(events);
+        let append = sample::duration(&s.append_latency, &mut s.rng);
+        let _ = s.load_events.record(events.min(s.load_events.high()));
+        let _ = s
+            .load_time
+            .record((load / 1_000).clamp(1, s.load_time.high()));
+        let loaded = s.versions[aggregate as usize].0;
+        let writer = &mut s.writers[w];
+        writer.busy = Some(super::event_store::Command {
+            aggregate,
+            loaded,
+            attempt,
+        });
+        let epoch = writer.epoch;
+        let at = self.now.saturating_add(load).saturating_add(append);
+        self.schedule(
+            at,
+            Ev::StoreDone {
+                store,
+                writer: w as u16,
+                epoch,
+            },
+        );
+    }
+
+    fn on_store_done(&mut self, store: u16, writer: u16, epoch: u32) {
+        let si = usize::from(store);
+        let w = usize::from(writer);
+        let s = &mut self.stores[si];
+        if s.writers.get(w).is_none_or(|x| x.epoch != epoch) {
+            return;
+        }
+        let Some(cmd) = s.writers[w].busy.take() else {
+            return;
+        };
+        let current = s.versions[cmd.aggregate as usize].0;
+        if current != cmd.loaded {
+            if s.expected_version {
+                // Another writer appended first: the expected version no longer matches.
+                s.conflicts += 1;
+                if cmd.attempt < s.conflict_attempts {
+                    self.start_command(store, w, cmd.aggregate, cmd.attempt + 1);
+                } else {
+                    s.failed += 1;
+                    self.dispatch_store(store);
+                }
+                return;
+            }
+            // Last writer wins: its decision was made on a stale state.
+            s.lost_updates += 1;
+        }
+        s.appended(cmd.aggregate);
+        let event_type = if s.event_types.is_empty() {
+            NONE_U16
+        } else {
+            s.event_types[s.rng.below(s.event_types.len() as u64) as usize]
+        };
+        match s.publish {
+            Some((_, model::PublishMode::Outbox)) => {
+                // Written with the events in one transaction; the relay publishes it.
+                self.publish_stored(store, cmd.aggregate, event_type);
+            }
+            Some((_, model::PublishMode::DualWrite)) => {
+                // The service publishes after the append returns: a crash in between loses it.
+                self.schedule(
+                    self.now.saturating_add(DUAL_WRITE_GAP),
+                    Ev::StorePublish {
+                        store,
+                        writer,
+                        epoch,
+                        aggregate: cmd.aggregate,
+                        event_type,
+                    },
+                );
+            }
+            None => {}
+        }
+        self.dispatch_store(store);
+    }
+
+    fn on_store_publish(
+        &mut self,
+        store: u16,
+        writer: u16,
+        epoch: u32,
+        aggregate: u32,
+        event_type: u16,
+    ) {
+        let s = &mut self.stores[usize::from(store)];
+        if s.writers
+            .get(usize::from(writer))
+            .is_none_or(|w| w.epoch != epoch)
+        {
+            s.lost_publications += 1;
+            return;
+        }
+        self.publish_stored(store, aggregate, event_type);
+    }
+
+    /// Sends a stored event to the store's topic, keyed by its aggregate id.
+    fn publish_stored(&mut self, store: u16, aggregate: u32, event_type: u16) {
+        let si = usize::from(store);
+        let Some((topic, _)) = self.stores[si].publish else {
+            return;
+        };
+        let key_space = self.stores[si].key_space;
+        self.stores[si].published += 1;
+        let partition = self.partition_for(key_space, aggregate, topic);
+        let id = self.next_record_id;
+        self.next_record_id += 1;
+        self.produced += 1;
+        let rec = Rec {
+            id,
+            produced_at: self.now,
+            appended_at: 0,
+            key: aggregate,
+            key_space,
+            origin: (self.producers.len() + self.groups.len() + si) as u16,
+            event_type,
+            retry_group: NONE_U16,
+            attempt: 1,
+            failed_sends: 0,
+            size: STORED_EVENT_BYTES,
+            correlation: id,
+            causation: id,
+        };
+        self.emit_trace(TraceKind::Produced, &rec, partition, None, None);
+        self.send(partition, rec);
+    }
+
+    fn crash_writer(&mut self, store: usize, writer: usize) {
+        let s = &mut self.stores[store];
+        let Some(w) = s.writers.get_mut(writer) else {
+            return;
+        };
+        w.alive = false;
+        w.epoch += 1;
+        if w.busy.take().is_some() {
+            s.crashed_commands += 1;
         }
     }
 
@@ -3257,11 +3535,18 @@ impl Sim {
             FaultKind::MemberCrash { group, member } => {
                 if let Some(g) = group_index(self, &group) {
                     self.crash_member(g as u16, member as u16);
+                } else if let Some(s) = self.stores.iter().position(|s| s.name == group) {
+                    self.crash_writer(s, member as usize);
                 }
             }
             FaultKind::MemberRestart { group, member } => {
                 if let Some(g) = group_index(self, &group) {
                     self.restart_member(g as u16, member as u16);
+                } else if let Some(s) = self.stores.iter().position(|s| s.name == group) {
+                    if let Some(w) = self.stores[s].writers.get_mut(member as usize) {
+                        w.alive = true;
+                    }
+                    self.dispatch_store(s as u16);
                 }
             }
             FaultKind::BrokerCrash { broker } => {
@@ -3462,6 +3747,50 @@ impl Sim {
             self.now.saturating_sub(STUCK_GRACE)
         };
         let mut verdicts = self.checkers.verdicts(stuck_after);
+        let mut event_stores = std::collections::BTreeMap::new();
+        let mut lost_publications = 0;
+        let mut lost_example = None;
+        for s in &self.stores {
+            let attempts = s.appended + s.conflicts;
+            event_stores.insert(
+                s.name.clone(),
+                EventStoreReport {
+                    commands: s.commands,
+                    appended: s.appended,
+                    conflicts: s.conflicts,
+                    conflict_rate: if attempts > 0 {
+                        s.conflicts as f64 / attempts as f64
+                    } else {
+                        0.0
+                    },
+                    failed_commands: s.failed,
+                    lost_updates: s.lost_updates,
+                    crashed_commands: s.crashed_commands,
+                    published: s.published,
+                    lost_publications: s.lost_publications,
+                    load_events: counts_report(&s.load_events),
+                    load_ms: latency_report(&s.load_time, 0, 0),
+                },
+            );
+            if s.publish.is_some() {
+                lost_publications += s.lost_publications;
+                if s.lost_publications > 0 && lost_example.is_none() {
+                    lost_example = Some(format!(
+                        "event store `{}` appended {} event(s) that never reached its topic: a \
+                         writer crashed between the append and the publish (dual write)",
+                        s.name, s.lost_publications
+                    ));
+                }
+            }
+        }
+        if self.stores.iter().any(|s| s.publish.is_some()) {
+            verdicts.push(super::check::Verdict {
+                name: "event-store-publishes-everything",
+                passed: lost_publications == 0,
+                violations: lost_publications,
+                example: lost_example,
+            });
+        }
         let mut projections = std::collections::BTreeMap::new();
         if !self.projections.is_empty() {
             let mut differing = 0;
@@ -3550,6 +3879,7 @@ impl Sim {
             alerts: self.alerts.clone(),
             checkers: verdicts,
             projections,
+            event_stores,
             expectations: Vec::new(),
             not_simulated: self.unsupported.clone(),
             produce_failed: self.produce_failed,
@@ -3585,12 +3915,12 @@ fn coordinator_broker(group_id: &str, brokers: usize) -> usize {
 /// `offsets.topic.num.partitions`.
 const OFFSETS_TOPIC_PARTITIONS: i32 = 50;
 
-/// The consumer group a projection reads its topics with.
-fn projection_group(p: &model::Projection) -> model::ConsumerGroup {
+/// The consumer group a projection reads its topics with: one instance per partition.
+fn projection_group(p: &model::Projection, model: &Model) -> model::ConsumerGroup {
     model::ConsumerGroup {
         id: p.id.clone(),
         topics: p.topics.clone(),
-        members: 1,
+        members: model::projection_instances(model, p),
         static_membership: false,
         assignor: model::Assignor::default(),
         processing_time: p.write_latency.clone(),
@@ -3705,6 +4035,20 @@ fn new_histogram() -> Histogram<u64> {
 fn unreachable_histogram() -> Histogram<u64> {
     // Histogram::new(3) fails only for precision > 5; 3 is valid.
     panic!("hdrhistogram rejected a precision of 3")
+}
+
+/// Percentiles of a histogram of counts (not times).
+fn counts_report(h: &Histogram<u64>) -> LatencyReport {
+    if h.is_empty() {
+        return LatencyReport::default();
+    }
+    LatencyReport {
+        p50: h.value_at_quantile(0.50) as f64,
+        p95: h.value_at_quantile(0.95) as f64,
+        p99: h.value_at_quantile(0.99) as f64,
+        max: h.max() as f64,
+        mean: h.mean(),
+    }
 }
 
 fn latency_report(h: &Histogram<u64>, sum_ns: u128, count: u64) -> LatencyReport {

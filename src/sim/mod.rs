@@ -7,6 +7,7 @@
 pub mod assign;
 pub mod check;
 mod engine;
+pub mod event_store;
 pub mod projection;
 mod queue;
 pub mod report;

@@ -51,6 +51,9 @@ pub struct Report {
     /// Per projection (CQRS read model).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub projections: BTreeMap<String, ProjectionReport>,
+    /// Per event store.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_stores: BTreeMap<String, EventStoreReport>,
     /// Per topic.
     pub topics: BTreeMap<String, TopicReport>,
     /// Alert rules that fired, with when.
@@ -95,6 +98,33 @@ pub struct LatencyReport {
     pub max: f64,
     /// Mean.
     pub mean: f64,
+}
+
+/// One event store's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventStoreReport {
+    /// Commands that arrived.
+    pub commands: u64,
+    /// Events appended.
+    pub appended: u64,
+    /// Appends refused because another writer appended first (optimistic concurrency).
+    pub conflicts: u64,
+    /// Conflicts per append attempt.
+    pub conflict_rate: f64,
+    /// Commands given up after `conflict_retries` conflicting attempts.
+    pub failed_commands: u64,
+    /// Without expected versions: appends decided on a state another writer had changed.
+    pub lost_updates: u64,
+    /// Commands in hand when their writer crashed.
+    pub crashed_commands: u64,
+    /// Events published to the topic.
+    pub published: u64,
+    /// Events appended but never published (a dual write cut by a crash).
+    pub lost_publications: u64,
+    /// Events replayed per aggregate load (since the latest snapshot).
+    pub load_events: LatencyReport,
+    /// Time per aggregate load.
+    pub load_ms: LatencyReport,
 }
 
 /// One projection's results.
