@@ -30,6 +30,7 @@ use eframe::egui;
 mod app;
 mod canvas;
 mod commands;
+mod compound;
 mod describe;
 mod diagram;
 mod edit;
@@ -47,6 +48,7 @@ mod problems;
 mod properties;
 mod run_job;
 mod run_view;
+mod schema;
 mod top_bar;
 mod widgets;
 

@@ -1,0 +1,360 @@
+//! The schema editor of an event type: one table per version (field name, Avro type, default,
+//! doc), with fields added and removed, and a new version started as a copy of the latest.
+//!
+//! Defaults are typed as Avro writes them in a schema, as JSON (`0`, `"EUR"`, `null`); a
+//! number becomes a float for `float` and `double` fields and an integer otherwise. Text that
+//! is not JSON changes nothing, and says so.
+
+use eframe::egui;
+
+use egui::{ComboBox, Grid, RichText, TextEdit, Ui, WidgetInfo, vec2};
+
+use crate::model::{AvroDefault, AvroType, Field, SchemaVersion};
+
+use super::fields::Fields;
+
+/// The types offered in a field's type menu: the primitive and logical types, and the
+/// optional (`["null", T]`) forms of the common ones.
+fn offered_types() -> Vec<AvroType> {
+    let simple = [
+        AvroType::Boolean,
+        AvroType::Int,
+        AvroType::Long,
+        AvroType::Float,
+        AvroType::Double,
+        AvroType::Bytes,
+        AvroType::String,
+        AvroType::Uuid,
+        AvroType::Date,
+        AvroType::TimeMillis,
+        AvroType::TimeMicros,
+        AvroType::TimestampMillis,
+        AvroType::TimestampMicros,
+    ];
+    let optional = [
+        AvroType::Boolean,
+        AvroType::Int,
+        AvroType::Long,
+        AvroType::Double,
+        AvroType::String,
+        AvroType::Uuid,
+        AvroType::TimestampMillis,
+    ]
+    .map(|t| AvroType::Union(vec![AvroType::Null, t]));
+    let mut types = vec![AvroType::Null];
+    types.extend(simple);
+    types.extend(optional);
+    types
+}
+
+/// How a type reads in the menu: `string`, `optional string`.
+fn type_name(ty: &AvroType) -> String {
+    match ty {
+        AvroType::Union(branches) if branches.len() == 2 && branches[0] == AvroType::Null => {
+            format!("optional {}", branches[1].describe())
+        }
+        other => other.describe(),
+    }
+}
+
+/// Whether numbers in a default for `ty` are floating point.
+fn takes_floats(ty: &AvroType) -> bool {
+    match ty {
+        AvroType::Float | AvroType::Double => true,
+        // A union's default matches its first branch.
+        AvroType::Union(branches) => branches.first().is_some_and(takes_floats),
+        _ => false,
+    }
+}
+
+/// A default as Avro's JSON spells it.
+pub fn default_text(default: Option<&AvroDefault>) -> String {
+    default.map_or_else(String::new, |d| to_json(d).to_string())
+}
+
+fn to_json(default: &AvroDefault) -> serde_json::Value {
+    use serde_json::Value;
+    match default {
+        AvroDefault::Null => Value::Null,
+        AvroDefault::Bool(b) => Value::Bool(*b),
+        AvroDefault::Int(i) => Value::from(*i),
+        AvroDefault::Float(x) => {
+            serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number)
+        }
+        AvroDefault::String(s) => Value::String(s.clone()),
+        AvroDefault::Array(items) => Value::Array(items.iter().map(to_json).collect()),
+        AvroDefault::Map(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}
+
+/// Reads a default typed for a field of type `ty`: empty text is no default; text that is not
+/// JSON is an error, in a sentence.
+pub fn parse_default(ty: &AvroType, text: &str) -> Result<Option<AvroDefault>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| format!("`{text}` is not JSON (strings need quotes: \"{text}\")"))?;
+    Ok(Some(from_json(&value, takes_floats(ty))))
+}
+
+fn from_json(value: &serde_json::Value, floats: bool) -> AvroDefault {
+    use serde_json::Value;
+    match value {
+        Value::Null => AvroDefault::Null,
+        Value::Bool(b) => AvroDefault::Bool(*b),
+        Value::Number(n) => match (floats, n.as_i64()) {
+            (false, Some(i)) => AvroDefault::Int(i),
+            _ => AvroDefault::Float(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => AvroDefault::String(s.clone()),
+        Value::Array(items) => {
+            AvroDefault::Array(items.iter().map(|v| from_json(v, floats)).collect())
+        }
+        Value::Object(map) => AvroDefault::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), from_json(v, floats)))
+                .collect(),
+        ),
+    }
+}
+
+/// The versions of an event type, newest last, each as a table of its fields.
+pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion>) {
+    f.problems_ui(ui, "versions");
+    f.problems_ui(ui, "fields");
+    let count = versions.len();
+    for (v, version) in versions.iter_mut().enumerate() {
+        let latest = v + 1 == count;
+        let title = if latest {
+            format!("Version {} (latest)", v + 1)
+        } else {
+            format!("Version {}", v + 1)
+        };
+        egui::CollapsingHeader::new(RichText::new(title).strong())
+            .id_salt(("schema-version", v))
+            .default_open(latest)
+            .show(ui, |ui| version_ui(ui, f, v, version));
+    }
+    let label = "Add version";
+    let response = ui
+        .button(label)
+        .on_hover_text("Start a new schema version as a copy of the latest");
+    response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
+    if response.clicked() {
+        let next = versions
+            .last()
+            .cloned()
+            .map_or_else(SchemaVersion::default, |latest| SchemaVersion {
+                doc: String::new(),
+                ..latest
+            });
+        versions.push(next);
+    }
+}
+
+/// One version's fields as a table, with a row to add a field.
+fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion) {
+    let width = ui.available_width();
+    // Name and type get the room; default and doc share what is left.
+    let name_width = (width * 0.26).max(60.0);
+    let type_width = (width * 0.30).max(70.0);
+    let small_width = ((width - name_width - type_width - 40.0) / 2.0).max(40.0);
+    let types = offered_types();
+    let mut remove = None;
+    Grid::new(("schema-fields", v))
+        .num_columns(5)
+        .striped(true)
+        .spacing(vec2(4.0, 4.0))
+        .show(ui, |ui| {
+            for heading in ["name", "type", "default", "doc", ""] {
+                ui.label(RichText::new(heading).weak());
+            }
+            ui.end_row();
+            for (i, field) in version.fields.iter_mut().enumerate() {
+                let key = format!("versions[{v}].fields[{i}]");
+                field_row_ui(
+                    ui,
+                    f,
+                    &key,
+                    field,
+                    &types,
+                    [name_width, type_width, small_width],
+                );
+                let label = format!("Remove {key}");
+                let response = ui
+                    .small_button("\u{2212}")
+                    .on_hover_text(format!("Remove the field `{}`", field.name));
+                response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
+                if response.clicked() {
+                    remove = Some(i);
+                }
+                ui.end_row();
+            }
+        });
+    if let Some(i) = remove
+        && i < version.fields.len()
+    {
+        version.fields.remove(i);
+    }
+    let label = format!("Add field to version {}", v + 1);
+    let response = ui
+        .small_button("Add field")
+        .on_hover_text("Add a string field at the end");
+    response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
+    if response.clicked() {
+        let mut n = version.fields.len() + 1;
+        while version.fields.iter().any(|f| f.name == format!("field{n}")) {
+            n += 1;
+        }
+        version.fields.push(Field {
+            name: format!("field{n}"),
+            ty: AvroType::String,
+            default: None,
+            doc: String::new(),
+            aliases: Vec::new(),
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("doc").weak());
+        let key = format!("versions[{v}].doc");
+        let response = ui
+            .add(TextEdit::singleline(&mut version.doc).desired_width(f32::INFINITY))
+            .on_hover_text("What changed in this version");
+        let text = version.doc.clone();
+        response.widget_info(|| {
+            let mut info = WidgetInfo::text_edit(true, &text, &text, "");
+            info.label = Some(key.clone());
+            info
+        });
+        f.track(&response);
+    });
+}
+
+/// The cells of one field: name, type, default and doc.
+fn field_row_ui(
+    ui: &mut Ui,
+    f: &mut Fields,
+    key: &str,
+    field: &mut Field,
+    types: &[AvroType],
+    [name_width, type_width, small_width]: [f32; 3],
+) {
+    let text_cell = |ui: &mut Ui, f: &mut Fields, label: String, value: &mut String, width, tip| {
+        let response = ui
+            .add(TextEdit::singleline(value).desired_width(width))
+            .on_hover_text(tip);
+        let text = value.clone();
+        response.widget_info(|| {
+            let mut info = WidgetInfo::text_edit(true, &text, &text, "");
+            info.label = Some(label.clone());
+            info
+        });
+        f.track(&response);
+    };
+    text_cell(
+        ui,
+        f,
+        format!("{key}.name"),
+        &mut field.name,
+        name_width,
+        "The field name (an Avro name)",
+    );
+
+    let type_key = format!("{key}.type");
+    let current = type_name(&field.ty);
+    let inner = ComboBox::from_id_salt(&type_key)
+        .selected_text(&current)
+        .width(type_width)
+        .show_ui(ui, |ui| {
+            for ty in types {
+                let name = type_name(ty);
+                ui.selectable_value(&mut field.ty, ty.clone(), &name)
+                    .on_hover_text(format!("Make the field a {name}"));
+            }
+        });
+    let response = inner.response.on_hover_text("The field's Avro type");
+    response.widget_info(|| {
+        let mut info = WidgetInfo::labeled(egui::Role::ComboBox, true, &type_key);
+        info.current_text_value = Some(current.clone());
+        info
+    });
+
+    let default_key = format!("{key}.default");
+    let shown = default_text(field.default.as_ref());
+    ui.vertical(|ui| {
+        let (changed, text) = f.parsed_text(
+            ui,
+            &default_key,
+            &shown,
+            small_width,
+            "The default a reader uses when the writer lacks the field, as JSON",
+        );
+        match parse_default(&field.ty, &text) {
+            Ok(default) => {
+                if changed.is_some() {
+                    field.default = default;
+                }
+            }
+            Err(why) => {
+                ui.label(
+                    RichText::new(why)
+                        .size(11.0)
+                        .color(ui.visuals().error_fg_color),
+                );
+            }
+        }
+    });
+    text_cell(
+        ui,
+        f,
+        format!("{key}.doc"),
+        &mut field.doc,
+        small_width,
+        "What the field holds",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_read_as_avro_json_for_the_fields_type() {
+        assert_eq!(parse_default(&AvroType::Int, ""), Ok(None));
+        assert_eq!(
+            parse_default(&AvroType::Long, "42"),
+            Ok(Some(AvroDefault::Int(42)))
+        );
+        assert_eq!(
+            parse_default(&AvroType::Double, "1"),
+            Ok(Some(AvroDefault::Float(1.0)))
+        );
+        assert_eq!(
+            parse_default(&AvroType::String, "\"EUR\""),
+            Ok(Some(AvroDefault::String("EUR".to_owned())))
+        );
+        let optional = AvroType::Union(vec![AvroType::Null, AvroType::String]);
+        assert_eq!(
+            parse_default(&optional, "null"),
+            Ok(Some(AvroDefault::Null))
+        );
+        assert!(parse_default(&AvroType::String, "EUR").is_err());
+    }
+
+    #[test]
+    fn a_default_shows_as_the_json_it_was_read_from() {
+        for (ty, text) in [
+            (AvroType::Long, "42"),
+            (AvroType::Double, "2.5"),
+            (AvroType::String, "\"EUR\""),
+            (AvroType::Boolean, "true"),
+        ] {
+            let default = parse_default(&ty, text).ok().flatten();
+            assert_eq!(default_text(default.as_ref()), text);
+        }
+    }
+}
