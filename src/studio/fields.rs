@@ -470,7 +470,7 @@ impl Fields {
             .data(|d| d.get_temp::<String>(id))
             .unwrap_or_else(|| current.to_owned());
         let response = ui
-            .add(TextEdit::singleline(&mut buffer).desired_width(width))
+            .add_sized([width, 20.0], TextEdit::singleline(&mut buffer))
             .on_hover_text(tooltip);
         let text = buffer.clone();
         response.widget_info(|| {

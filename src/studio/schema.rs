@@ -7,7 +7,7 @@
 
 use eframe::egui;
 
-use egui::{ComboBox, Grid, RichText, TextEdit, Ui, WidgetInfo, vec2};
+use egui::{ComboBox, RichText, TextEdit, Ui, WidgetInfo};
 
 use crate::model::{AvroDefault, AvroType, Field, SchemaVersion};
 
@@ -137,7 +137,14 @@ pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion
         egui::CollapsingHeader::new(RichText::new(title).strong())
             .id_salt(("schema-version", v))
             .default_open(latest)
-            .show(ui, |ui| version_ui(ui, f, v, version));
+            .show(ui, |ui| {
+                // A table wider than the inspector scrolls inside itself rather than widening
+                // the inspector (which would lay every row out again next frame).
+                let width = ui.available_width();
+                egui::ScrollArea::horizontal()
+                    .id_salt(("schema-table", v))
+                    .show(ui, |ui| version_ui(ui, f, v, version, width));
+            });
     }
     let label = "Add version";
     let response = ui
@@ -156,45 +163,61 @@ pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion
     }
 }
 
-/// One version's fields as a table, with a row to add a field.
-fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion) {
-    let width = ui.available_width();
+/// One version's fields as a table `width` wide, with a row to add a field.
+fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
     // Name and type get the room; default and doc share what is left.
-    let name_width = (width * 0.26).max(60.0);
-    let type_width = (width * 0.30).max(70.0);
-    let small_width = ((width - name_width - type_width - 40.0) / 2.0).max(40.0);
+    // The row must fit in `width`: a wider one would widen the inspector's content, and with
+    // it the next frame's layout. 48 is the Remove button and the gaps between the cells.
+    let name_width = width * 0.28;
+    let type_width = width * 0.28;
+    let small_width = ((width - name_width - type_width - 48.0) / 2.0).max(24.0);
     let types = offered_types();
     let mut remove = None;
-    Grid::new(("schema-fields", v))
-        .num_columns(5)
-        .striped(true)
-        .spacing(vec2(4.0, 4.0))
-        .show(ui, |ui| {
-            for heading in ["name", "type", "default", "doc", ""] {
-                ui.label(RichText::new(heading).weak());
+    // Rows of fixed widths rather than a grid: the columns never wait for a frame to settle.
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        for (heading, width) in [
+            ("name", name_width),
+            ("type", type_width),
+            ("default", small_width),
+            ("doc", small_width),
+        ] {
+            ui.add_sized(
+                [width, 16.0],
+                egui::Label::new(RichText::new(heading).weak()),
+            );
+        }
+    });
+    for (i, field) in version.fields.iter_mut().enumerate() {
+        let error = ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 4.0;
+            let key = format!("versions[{v}].fields[{i}]");
+            let error = field_row_ui(
+                ui,
+                f,
+                &key,
+                field,
+                &types,
+                [name_width, type_width, small_width],
+            );
+            let label = format!("Remove {key}");
+            let response = ui
+                .small_button("\u{2212}")
+                .on_hover_text(format!("Remove the field `{}`", field.name));
+            response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if response.clicked() {
+                remove = Some(i);
             }
-            ui.end_row();
-            for (i, field) in version.fields.iter_mut().enumerate() {
-                let key = format!("versions[{v}].fields[{i}]");
-                field_row_ui(
-                    ui,
-                    f,
-                    &key,
-                    field,
-                    &types,
-                    [name_width, type_width, small_width],
-                );
-                let label = format!("Remove {key}");
-                let response = ui
-                    .small_button("\u{2212}")
-                    .on_hover_text(format!("Remove the field `{}`", field.name));
-                response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
-                if response.clicked() {
-                    remove = Some(i);
-                }
-                ui.end_row();
-            }
+            error
         });
+        if let Some(why) = error.inner {
+            ui.label(
+                RichText::new(why)
+                    .size(11.0)
+                    .color(ui.visuals().error_fg_color),
+            );
+        }
+    }
     if let Some(i) = remove
         && i < version.fields.len()
     {
@@ -222,7 +245,7 @@ fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion
         ui.label(RichText::new("doc").weak());
         let key = format!("versions[{v}].doc");
         let response = ui
-            .add(TextEdit::singleline(&mut version.doc).desired_width(f32::INFINITY))
+            .add(TextEdit::singleline(&mut version.doc).desired_width((width - 40.0).max(60.0)))
             .on_hover_text("What changed in this version");
         let text = version.doc.clone();
         response.widget_info(|| {
@@ -234,7 +257,8 @@ fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion
     });
 }
 
-/// The cells of one field: name, type, default and doc.
+/// The cells of one field: name, type, default and doc. Returns why the default being typed
+/// is not JSON, if it is not.
 fn field_row_ui(
     ui: &mut Ui,
     f: &mut Fields,
@@ -242,10 +266,10 @@ fn field_row_ui(
     field: &mut Field,
     types: &[AvroType],
     [name_width, type_width, small_width]: [f32; 3],
-) {
+) -> Option<String> {
     let text_cell = |ui: &mut Ui, f: &mut Fields, label: String, value: &mut String, width, tip| {
         let response = ui
-            .add(TextEdit::singleline(value).desired_width(width))
+            .add_sized([width, 20.0], TextEdit::singleline(value))
             .on_hover_text(tip);
         let text = value.clone();
         response.widget_info(|| {
@@ -268,7 +292,8 @@ fn field_row_ui(
     let current = type_name(&field.ty);
     let inner = ComboBox::from_id_salt(&type_key)
         .selected_text(&current)
-        .width(type_width)
+        // The combo box's width leaves out its arrow and padding.
+        .width((type_width - 28.0).max(40.0))
         .show_ui(ui, |ui| {
             for ty in types {
                 let name = type_name(ty);
@@ -285,29 +310,22 @@ fn field_row_ui(
 
     let default_key = format!("{key}.default");
     let shown = default_text(field.default.as_ref());
-    ui.vertical(|ui| {
-        let (changed, text) = f.parsed_text(
-            ui,
-            &default_key,
-            &shown,
-            small_width,
-            "The default a reader uses when the writer lacks the field, as JSON",
-        );
-        match parse_default(&field.ty, &text) {
-            Ok(default) => {
-                if changed.is_some() {
-                    field.default = default;
-                }
-            }
-            Err(why) => {
-                ui.label(
-                    RichText::new(why)
-                        .size(11.0)
-                        .color(ui.visuals().error_fg_color),
-                );
+    let (changed, text) = f.parsed_text(
+        ui,
+        &default_key,
+        &shown,
+        small_width,
+        "The default a reader uses when the writer lacks the field, as JSON",
+    );
+    let mut error = None;
+    match parse_default(&field.ty, &text) {
+        Ok(default) => {
+            if changed.is_some() {
+                field.default = default;
             }
         }
-    });
+        Err(why) => error = Some(why),
+    }
     text_cell(
         ui,
         f,
@@ -316,6 +334,7 @@ fn field_row_ui(
         small_width,
         "What the field holds",
     );
+    error
 }
 
 #[cfg(test)]
