@@ -6,8 +6,9 @@ use causeway::model::{self, ElementKind, ElementRef, Model, Severity};
 use causeway::sim::time::SECOND;
 use causeway::sim::{Builder, Options};
 use causeway::studio::{
-    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Recovery, STALE_NOTE, ScriptedDialogs, StudioApp,
-    build_error_label, canvas_label, handle_label, outline_label, palette_label, problem_label,
+    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Recovery, STALE_NOTE, ScriptedDialogs, Settings,
+    StudioApp, Theme, build_error_label, canvas_label, handle_label, outline_label, palette_label,
+    problem_label, tooltip_title,
 };
 use eframe::egui;
 use eframe::egui::accesskit::{Role, Toggled};
@@ -1709,4 +1710,137 @@ fn a_model_with_errors_shows_the_build_error_instead_of_running() {
     assert!(!harness.state().run_in_progress());
     harness.get_by_label(&build_error_label(&error));
     assert!(harness.state().run_results().is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Look and feel
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// Opens View, then the submenu `submenu` (if any), and clicks `entry`.
+fn view_menu(harness: &mut Harness<'static, StudioApp>, submenu: Option<&str>, entry: &str) {
+    harness.get_by_label("View").click();
+    harness.run();
+    if let Some(submenu) = submenu {
+        harness.get_by_label(submenu).click();
+        harness.run();
+    }
+    harness.get_by_label(entry).click();
+    harness.run();
+    // Close whatever menu is still open.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+}
+
+#[test]
+fn the_view_menu_sets_theme_and_scale_and_they_are_kept_between_runs() {
+    let mut harness = studio(default_model());
+    view_menu(&mut harness, Some("Theme"), "Light");
+    assert_eq!(harness.state().settings().theme, Theme::Light);
+    assert_eq!(
+        harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Light
+    );
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+
+    view_menu(&mut harness, Some("UI scale"), "150%");
+    assert!((harness.state().settings().scale - 1.5).abs() < 1e-6);
+    assert!((harness.ctx.zoom_factor() - 1.5).abs() < 1e-6);
+
+    view_menu(&mut harness, None, "Show outline");
+    assert!(!harness.state().settings().show_outline);
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    assert!(harness.query_by_label(&outline_label(&orders)).is_none());
+
+    // What eframe stores at exit comes back at the next start, and applies.
+    let mut storage = MemoryStorage::default();
+    harness.state().save_settings(&mut storage);
+    let mut app = StudioApp::new(default_model(), None);
+    assert_eq!(app.settings(), &Settings::default());
+    app.load_settings(&storage);
+    assert_eq!(app.settings(), harness.state().settings());
+    let next = studio_app(app);
+    assert_eq!(next.ctx.theme(), egui::Theme::Light);
+    assert!((next.ctx.zoom_factor() - 1.5).abs() < 1e-6);
+    assert!(next.query_by_label(&outline_label(&orders)).is_none());
+}
+
+#[test]
+fn hovering_a_node_shows_its_kind_name_settings_and_problems() {
+    let mut model = default_model();
+    if let Some(topic) = model.topics.iter_mut().find(|t| t.id == "orders") {
+        topic.partitions = 0;
+    }
+    let mut harness = studio(model);
+    harness
+        .ctx
+        .all_styles_mut(|style| style.interaction.tooltip_delay = 0.0);
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    assert!(harness.query_by_label(&tooltip_title(&orders)).is_none());
+    let problem = harness
+        .state()
+        .diagnostics()
+        .iter()
+        .find(|d| d.element == orders && d.field.as_deref() == Some("partitions"))
+        .map(|d| format!("{}: {}", d.severity, d.message))
+        .expect("zero partitions is an error");
+    // The problems panel lists it; the tooltip will too.
+    assert_eq!(harness.query_all_by_label(&problem).count(), 1);
+    harness.get_by_label(&canvas_label(&orders)).hover();
+    harness.run();
+    harness.run_steps(3);
+    harness.get_by_label("Topic orders");
+    harness.get_by_label("partitions: 0");
+    assert_eq!(harness.query_all_by_label(&problem).count(), 2);
+}
+
+/// Compares the screen with `tests/snapshots/{name}.png`. The tolerance absorbs the small
+/// differences between CPU rasterisers (llvmpipe versions) without hiding a moved panel.
+fn snapshot(harness: &mut Harness<'static, StudioApp>, name: &str) {
+    let options = egui_kittest::SnapshotOptions::new()
+        .threshold(2.0)
+        .max_failed_pixels(2_000);
+    harness.snapshot_options(name, &options);
+}
+
+#[test]
+fn snapshots_of_the_default_model() {
+    let mut harness = studio(default_model());
+    harness.state_mut().set_settings(Settings {
+        theme: Theme::Dark,
+        ..Settings::default()
+    });
+    harness.run();
+    snapshot(&mut harness, "default_model_dark");
+
+    harness.state_mut().set_settings(Settings {
+        theme: Theme::Light,
+        ..Settings::default()
+    });
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Producer, "checkout")));
+    harness.run();
+    snapshot(&mut harness, "producer_inspector_light");
+
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::EventType, "OrderPlaced")));
+    harness.run();
+    snapshot(&mut harness, "event_type_schema_light");
 }

@@ -551,7 +551,8 @@ fn paint_diagram(
                     ui.scope_id().with(("canvas-node", index)),
                     Sense::click_and_drag(),
                 )
-                .on_hover_cursor(egui::CursorIcon::Grab);
+                .on_hover_cursor(egui::CursorIcon::Grab)
+                .on_hover_ui(|ui| node_tooltip_ui(ui, model, diagnostics, &node.element));
             response.widget_info(|| {
                 WidgetInfo::selected(Role::Button, true, is_selected(index), &label)
             });
@@ -815,6 +816,45 @@ fn paint_gesture(ui: &Ui, palette: &Palette, gesture: &Option<Gesture>, diagram:
         }
         _ => {}
     }
+}
+
+/// How many of an element's settings its tooltip lists.
+const TOOLTIP_ROWS: usize = 6;
+
+/// A node's tooltip: its kind and name, its key settings, and what validation says about it.
+fn node_tooltip_ui(ui: &mut Ui, model: &Model, diagnostics: &[Diagnostic], element: &ElementRef) {
+    ui.set_max_width(360.0);
+    ui.label(egui::RichText::new(tooltip_title(element)).strong());
+    let rows = super::properties::properties(model, element).unwrap_or_default();
+    for (key, value) in rows
+        .iter()
+        .filter(|(key, _)| *key != "id")
+        .take(TOOLTIP_ROWS)
+    {
+        let value = value.lines().next().unwrap_or_default();
+        ui.label(format!("{key}: {value}"));
+    }
+    let palette = Palette::from_visuals(ui.visuals());
+    for diagnostic in diagnostics.iter().filter(|d| &d.element == element) {
+        ui.label(
+            egui::RichText::new(super::widgets::drawable(&format!(
+                "{}: {}",
+                diagnostic.severity, diagnostic.message
+            )))
+            .color(palette.severity(diagnostic.severity)),
+        );
+    }
+}
+
+/// The first line of a node's tooltip ("Topic orders").
+pub fn tooltip_title(element: &ElementRef) -> String {
+    let kind = element.kind.label();
+    let mut chars = kind.chars();
+    let capitalised: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    format!("{capitalised} {}", element.id)
 }
 
 /// The accessible name of an element's node on the canvas ("topic orders on the canvas").
