@@ -1065,6 +1065,51 @@ fn an_event_type_field_row_is_edited_and_a_version_added() {
 }
 
 #[test]
+fn a_poison_key_and_a_model_note_are_added_and_typed() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::ConsumerGroup, "payment")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Add to failures.poison_keys")
+        .click();
+    harness.run();
+    let field = "failures.poison_keys[0].text";
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, field)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, field)
+        .type_text("order-13");
+    harness.run();
+    let keys = harness
+        .state()
+        .model()
+        .consumer_group("payment")
+        .map(|g| g.failures.poison_keys.clone());
+    assert_eq!(keys, Some(vec!["order-13".to_owned()]));
+
+    // The model's notes, with nothing selected.
+    harness.state_mut().select(None);
+    harness.run();
+    let notes = original.notes.len();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Add to notes")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().model().notes.len(), notes + 1);
+
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
 fn every_inspector_of_a_model_with_every_kind_edits_without_changing_anything() {
     // Showing each element's editors (and hovering over them) changes nothing by itself.
     let model = model_with_every_kind();

@@ -1440,3 +1440,26 @@ pub fn expectations_ui(
     }
     remove_at(expectations, remove);
 }
+
+/// A list of free-text items (poison keys, the model's notes), each editable and removable.
+pub fn text_list_ui(
+    f: &mut Fields,
+    ui: &mut Ui,
+    key: &str,
+    items: &mut Vec<String>,
+    (what, multiline): (&str, bool),
+    tooltip: &str,
+) {
+    if add_row(f, ui, key, what, items.len()) {
+        items.push(String::new());
+    }
+    let mut remove = None;
+    for (i, item) in items.iter_mut().enumerate() {
+        let item_key = format!("{key}[{i}]");
+        if remove_row(f, ui, &item_key) {
+            remove = Some(i);
+        }
+        f.text(ui, &format!("{item_key}.text"), item, multiline, tooltip);
+    }
+    remove_at(items, remove);
+}

@@ -98,14 +98,28 @@ pub fn properties_editor_ui(
                     "How long a follower may lag before it leaves the in-sync replicas",
                 );
                 for (key, value) in properties(model, element).unwrap_or_default() {
-                    if matches!(
-                        key,
-                        "brokers" | "format" | "event_types" | "scenarios" | "note"
-                    ) {
+                    if matches!(key, "brokers" | "format" | "event_types" | "scenarios") {
                         f.read_only(ui, key, &value);
                     }
                 }
-                if name != model.name
+                let mut notes = model.notes.clone();
+                compound::text_list_ui(
+                    f,
+                    ui,
+                    "notes",
+                    &mut notes,
+                    ("note", true),
+                    "A design decision or a lesson step, kept in the file",
+                );
+                if notes != model.notes {
+                    outcome.edit = Some(Command::new("edit the model's notes", move |m| {
+                        m.name = name;
+                        m.description = description;
+                        m.cluster = cluster;
+                        m.notes = notes;
+                        Ok(())
+                    }));
+                } else if name != model.name
                     || description != model.description
                     || cluster != model.cluster
                 {
@@ -395,6 +409,21 @@ pub fn properties_editor_ui(
                     0.0..=1.0,
                     "",
                     "Probability that one attempt fails",
+                );
+                f.list(
+                    ui,
+                    "failures.poison_event_types",
+                    &mut g.failures.poison_event_types,
+                    event_types,
+                    "Event types whose records always fail",
+                );
+                compound::text_list_ui(
+                    f,
+                    ui,
+                    "failures.poison_keys",
+                    &mut g.failures.poison_keys,
+                    ("key", false),
+                    "A key whose records always fail",
                 );
                 f.number(
                     ui,

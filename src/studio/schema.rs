@@ -144,7 +144,9 @@ pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion
                 egui::ScrollArea::horizontal()
                     .id_salt(("schema-table", v))
                     .show(ui, |ui| version_ui(ui, f, v, version, width));
-            });
+            })
+            .header_response
+            .on_hover_text("Show or hide this version's fields");
     }
     let label = "Add version";
     let response = ui

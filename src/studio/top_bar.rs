@@ -213,7 +213,9 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
                 let tip = format!("Open {}", path.display());
                 entry(ui, &name, "", &tip, MenuAction::OpenRecent(path.clone()));
             }
-        });
+        })
+        .response
+        .on_hover_text("The files opened or saved lately");
         ui.separator();
         entry(
             ui,
@@ -229,7 +231,9 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
             "Save the model to a new file",
             MenuAction::SaveAs,
         );
-    });
+    })
+    .response
+    .on_hover_text("New, open and save model files");
     ui.menu_button("Edit", |ui| {
         ui.add_enabled_ui(edit.can_undo, |ui| {
             entry(
@@ -280,7 +284,9 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
             "Lay every node out again, left to right along the flows",
             MenuAction::AutoLayout,
         );
-    });
+    })
+    .response
+    .on_hover_text("Undo, redo, duplicate, delete, select and lay out");
     ui.menu_button("View", |ui| {
         ui.menu_button("Theme", |ui| {
             for theme in Theme::ALL {
@@ -339,7 +345,9 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
                 view = Some(MenuAction::TogglePanel(panel));
             }
         }
-    });
+    })
+    .response
+    .on_hover_text("Theme, UI scale and panels");
     ui.menu_button("Help", |ui| {
         entry(
             ui,
@@ -348,7 +356,9 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
             "List the keyboard shortcuts",
             MenuAction::Shortcuts,
         );
-    });
+    })
+    .response
+    .on_hover_text("Keyboard shortcuts");
     action.or(view)
 }
 
