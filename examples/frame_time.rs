@@ -1,0 +1,191 @@
+//! How long the studio takes to draw one frame of a large model, on the CPU: layout (running
+//! the whole UI) plus tessellation (turning its shapes into triangles), without a GPU.
+//!
+//! ```text
+//!   150 producers ──2 topics each──▶ 100 topics ──2 each──▶ 250 consumer groups
+//!                                        ▲                         │
+//!                                        └──── 200 reactions ──────┘
+//!   500 elements, 1,000 edges
+//! ```
+//!
+//! Run it in release: `cargo run --release --example frame_time`. It prints the mean, median
+//! and worst CPU time per frame over 50 frames after a warm-up, with the whole drawing in view
+//! (zoomed to fit) and the pointer moving over the canvas, and again with an element selected.
+
+use std::time::{Duration, Instant};
+
+use causeway::model::{
+    AvroType, CommitMode, ConsumerGroup, ElementKind, ElementRef, EventType, Field,
+    KeyDistribution, Model, Producer, RateProcess, Reaction, SchemaVersion, SizeDistribution,
+    TimeDistribution, Topic,
+};
+use causeway::studio::StudioApp;
+use eframe::egui;
+
+const TOPICS: usize = 100;
+const PRODUCERS: usize = 150;
+const GROUPS: usize = 250;
+const REACTING_GROUPS: usize = 200;
+const WARM_UP: usize = 10;
+const FRAMES: usize = 50;
+
+/// A model of 500 elements joined by 1,000 edges, every element unpositioned (the studio lays
+/// it out).
+fn generated_model() -> Model {
+    let mut model = Model::new("generated");
+    model.event_types.push(EventType {
+        id: "Event".to_owned(),
+        namespace: "com.example".to_owned(),
+        kind: Default::default(),
+        doc: String::new(),
+        compatibility: Default::default(),
+        versions: vec![SchemaVersion {
+            fields: vec![Field {
+                name: "id".to_owned(),
+                ty: AvroType::String,
+                default: None,
+                doc: String::new(),
+                aliases: Vec::new(),
+            }],
+            ..Default::default()
+        }],
+    });
+    let topic = |i: usize| format!("topic-{:03}", i % TOPICS);
+    for i in 0..TOPICS {
+        model.topics.push(Topic {
+            id: topic(i),
+            partitions: 6,
+            replication_factor: 3,
+            min_insync_replicas: 2,
+            retention: Default::default(),
+            cleanup_policy: Default::default(),
+            event_types: vec!["Event".to_owned()],
+            subject_strategy: Default::default(),
+        });
+    }
+    for i in 0..PRODUCERS {
+        model.producers.push(Producer {
+            id: format!("producer-{i:03}"),
+            topics: vec![topic(i), topic(i + 37)],
+            event_types: vec!["Event".to_owned()],
+            rate: RateProcess::Poisson { per_second: 10.0 },
+            keys: KeyDistribution::Uniform {
+                keys: 1_000,
+                prefix: "key-".to_owned(),
+            },
+            record_size: SizeDistribution::Constant { bytes: 500 },
+            acks: Default::default(),
+            enable_idempotence: true,
+            retries: 3,
+            max_in_flight_requests: 5,
+            linger_ms: 5.0,
+            batch_size_bytes: 16_384,
+        });
+    }
+    for i in 0..GROUPS {
+        let reactions = if i < REACTING_GROUPS {
+            vec![Reaction {
+                on: None,
+                emit: "Event".to_owned(),
+                topic: topic(i + 53),
+                probability: 0.1,
+                fan_out: 1,
+            }]
+        } else {
+            Vec::new()
+        };
+        model.consumer_groups.push(ConsumerGroup {
+            id: format!("group-{i:03}"),
+            topics: vec![topic(i), topic(i + 11)],
+            members: 3,
+            static_membership: false,
+            assignor: Default::default(),
+            processing_time: TimeDistribution::Constant { ms: 1.0 },
+            concurrency: 1,
+            ordering: Default::default(),
+            auto_offset_reset: Default::default(),
+            max_poll_records: 500,
+            max_poll_interval_ms: 300_000,
+            session_timeout_ms: 45_000,
+            commit: CommitMode::AfterBatch,
+            failures: Default::default(),
+            retry: Default::default(),
+            dead_letter_topic: None,
+            idempotent: true,
+            reactions,
+        });
+    }
+    model
+}
+
+/// Times `FRAMES` frames after `WARM_UP`, the pointer moving across the canvas.
+fn measure(ctx: &egui::Context, app: &mut StudioApp, time: &mut f64) -> Vec<Duration> {
+    let size = egui::vec2(1440.0, 900.0);
+    let mut times = Vec::with_capacity(FRAMES);
+    for frame in 0..WARM_UP + FRAMES {
+        let x = 400.0 + (frame % 40) as f32 * 15.0;
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size)),
+            time: Some(*time),
+            predicted_dt: 1.0 / 60.0,
+            events: vec![egui::Event::PointerMoved(egui::pos2(x, 420.0))],
+            ..Default::default()
+        };
+        *time += 1.0 / 60.0;
+        let start = Instant::now();
+        let mut output = ctx.run_ui(input, |ui| app.ui(ui));
+        let triangles = ctx.tessellate(output.shapes, output.pixels_per_point);
+        // No GPU takes the font atlas updates; they are dropped on purpose.
+        output.textures_delta.clear();
+        let elapsed = start.elapsed();
+        std::hint::black_box(triangles);
+        if frame >= WARM_UP {
+            times.push(elapsed);
+        }
+    }
+    times
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / times.len().max(1) as u32;
+    let median = times.get(times.len() / 2).copied().unwrap_or_default();
+    let worst = times.last().copied().unwrap_or_default();
+    println!(
+        "{what}: mean {:.2} ms, median {:.2} ms, worst {:.2} ms per frame ({} frames)",
+        mean.as_secs_f64() * 1e3,
+        median.as_secs_f64() * 1e3,
+        worst.as_secs_f64() * 1e3,
+        times.len()
+    );
+}
+
+fn main() {
+    let model = generated_model();
+    let elements = model.elements().len();
+    let edges: usize = model
+        .producers
+        .iter()
+        .map(|p| p.topics.len())
+        .sum::<usize>()
+        + model
+            .consumer_groups
+            .iter()
+            .map(|g| g.topics.len() + g.reactions.len())
+            .sum::<usize>();
+    println!("model: {elements} elements, {edges} edges");
+
+    let ctx = egui::Context::default();
+    let mut app = StudioApp::new(model, None);
+    let mut time = 0.0;
+    let times = measure(&ctx, &mut app, &mut time);
+    println!("zoom to fit: {:.0}%", app.zoom() * 100.0);
+    report("whole drawing in view", times);
+    app.select(Some(ElementRef::new(ElementKind::Topic, "topic-000")));
+    let times = measure(&ctx, &mut app, &mut time);
+    println!(
+        "zoom with the selection in view: {:.0}%",
+        app.zoom() * 100.0
+    );
+    report("a topic selected", times);
+}
