@@ -134,10 +134,51 @@ fn measure(ctx: &egui::Context, app: &mut StudioApp, time: &mut f64) -> Vec<Dura
         *time += 1.0 / 60.0;
         let start = Instant::now();
         let mut output = ctx.run_ui(input, |ui| app.ui(ui));
+        if frame + 1 == WARM_UP + FRAMES && std::env::var_os("FRAME_TIME_VERBOSE").is_some() {
+            let mut kinds = std::collections::BTreeMap::<String, (usize, usize)>::new();
+            for clipped in &output.shapes {
+                let name = format!("{:?}", clipped.shape);
+                let name = name
+                    .split(['(', ' ', '{'])
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let mesh = ctx.tessellate(vec![clipped.clone()], 1.0);
+                let v: usize = mesh
+                    .iter()
+                    .map(|p| match &p.primitive {
+                        egui::epaint::Primitive::Mesh(m) => m.vertices.len(),
+                        egui::epaint::Primitive::Callback(_) => 0,
+                    })
+                    .sum();
+                let e = kinds.entry(name).or_default();
+                e.0 += 1;
+                e.1 += v;
+            }
+            println!("  shapes: {kinds:?}");
+        }
         let triangles = ctx.tessellate(output.shapes, output.pixels_per_point);
         // No GPU takes the font atlas updates; they are dropped on purpose.
         output.textures_delta.clear();
         let elapsed = start.elapsed();
+        if frame + 1 == WARM_UP + FRAMES && std::env::var_os("FRAME_TIME_VERBOSE").is_some() {
+            let vertices: usize = triangles
+                .iter()
+                .map(|p| match &p.primitive {
+                    egui::epaint::Primitive::Mesh(mesh) => mesh.vertices.len(),
+                    egui::epaint::Primitive::Callback(_) => 0,
+                })
+                .sum();
+            println!(
+                "  last frame: {} meshes, {vertices} vertices",
+                triangles.len()
+            );
+            for p in &triangles {
+                if let egui::epaint::Primitive::Mesh(mesh) = &p.primitive {
+                    println!("    {:?}: {}", p.clip_rect, mesh.vertices.len());
+                }
+            }
+        }
         std::hint::black_box(triangles);
         if frame >= WARM_UP {
             times.push(elapsed);

@@ -230,15 +230,26 @@ pub struct EdgeStyle {
 }
 
 /// Paints an edge's curve and arrowhead. `zoom` (screen points per canvas unit) sets how
-/// finely the curve is cut into segments: about one per 10 points on screen, so a large drawing
-/// seen from far costs few vertices.
+/// finely the curve is cut into segments (about one per 14 points on screen) and how long the
+/// dashes are (the same on screen at every zoom), so a large drawing seen from far costs few
+/// vertices.
 pub fn paint_edge(painter: &Painter, route: &EdgeRoute, style: EdgeStyle, zoom: f32) {
     let stroke = Stroke::new(style.width, style.color);
     let points = route.polyline(zoom);
     if style.dashed {
-        painter.extend(Shape::dashed_line(&points, stroke, 6.0, 4.0));
+        let scale = 1.0 / zoom.clamp(0.05, 4.0);
+        painter.extend(Shape::dashed_line(
+            &points,
+            stroke,
+            6.0 * scale,
+            4.0 * scale,
+        ));
     } else {
         painter.add(Shape::line(points, PathStroke::from(stroke)));
+    }
+    if zoom < 0.25 {
+        // An arrowhead a pixel or two long shows nothing; the curve ends at the node all the same.
+        return;
     }
     let base = route.curve[3];
     let along = (route.tip - base).normalized();
@@ -256,7 +267,9 @@ impl EdgeRoute {
         let [p0, p1, p2, p3] = self.curve;
         // The control polygon is at least as long as the curve.
         let length = p0.distance(p1) + p1.distance(p2) + p2.distance(p3);
-        let segments = ((length * zoom.max(0.0)) / 10.0).clamp(3.0, 32.0) as usize;
+        // Seen from far, the curves are short arcs on screen: coarser segments do.
+        let per_segment = if zoom < 0.25 { 28.0 } else { 14.0 };
+        let segments = ((length * zoom.max(0.0)) / per_segment).clamp(2.0, 24.0) as usize;
         (0..=segments)
             .map(|i| self.point_at(i as f32 / segments as f32))
             .collect()

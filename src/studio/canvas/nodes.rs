@@ -129,6 +129,13 @@ fn paint_card(painter: &Painter, palette: &Palette, rect: Rect, accent: Color32,
     } else {
         Stroke::new(1.0, palette.node_border)
     };
+    if look.detail == Detail::Outline {
+        // Seen from far: the card in the kind's tint and its border, as one shape.
+        let tint = if palette.dark { 0.16 } else { 0.10 };
+        let fill = palette.node_fill.lerp_to_gamma(accent, tint);
+        painter.rect(rect, RADIUS, fill, border, StrokeKind::Inside);
+        return;
+    }
     painter.rect(
         rect,
         RADIUS,
