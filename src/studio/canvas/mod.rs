@@ -682,7 +682,8 @@ fn paint_diagram(
         .iter()
         .enumerate()
         .map(|(index, node)| {
-            if !has_handle(node.element.kind) {
+            // A handle out of view, or too small to grab from far, is left out.
+            if !has_handle(node.element.kind) || !node_shown[index] || detail == Detail::Outline {
                 return None;
             }
             let center = handle_center(node.rect);
@@ -699,9 +700,6 @@ fn paint_diagram(
             response.widget_info(|| WidgetInfo::labeled(Role::Button, true, &label));
             set_screen_bounds(ui, response.id, rect);
             let emphasised = response.hovered() || response.dragged() || hovered == Some(index);
-            if !node_shown[index] || (detail == Detail::Outline && !emphasised) {
-                return Some(response);
-            }
             let accent = palette.kind(node.element.kind);
             let radius = if emphasised {
                 HANDLE_RADIUS
