@@ -13,7 +13,8 @@
 //! from Linux's scheduler, so other processes on the machine do not count) and the wall-clock
 //! mean, median and worst: first zoomed out as far as the canvas goes (the drawing is larger
 //! than the view even then), then with a topic selected, which brings the densest part of the
-//! drawing into view. `FRAME_TIME_VERBOSE=1` adds the shapes and vertices of the last frame.
+//! drawing into view, then pinched to 100% and back out to 45% (the furthest at which nodes
+//! are drawn in full). `FRAME_TIME_VERBOSE=1` adds the shapes and vertices of the last frame.
 //! The target is under 8 ms of CPU per frame.
 
 use std::time::{Duration, Instant};
@@ -139,8 +140,15 @@ struct Timings {
     cpu: Option<Duration>,
 }
 
-/// Times `FRAMES` frames after `WARM_UP`, the pointer moving across the canvas.
-fn measure(ctx: &egui::Context, app: &mut StudioApp, time: &mut f64) -> Timings {
+/// Times `FRAMES` frames after `WARM_UP`, the pointer moving across the canvas; the first
+/// frame also gets `first_events` (a pinch to zoom).
+fn measure(
+    ctx: &egui::Context,
+    app: &mut StudioApp,
+    time: &mut f64,
+    first_events: Vec<egui::Event>,
+) -> Timings {
+    let mut first_events = Some(first_events);
     let size = egui::vec2(1440.0, 900.0);
     let mut times = Vec::with_capacity(FRAMES);
     let mut cpu_start = None;
@@ -150,7 +158,9 @@ fn measure(ctx: &egui::Context, app: &mut StudioApp, time: &mut f64) -> Timings 
             screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, size)),
             time: Some(*time),
             predicted_dt: 1.0 / 60.0,
-            events: vec![egui::Event::PointerMoved(egui::pos2(x, 420.0))],
+            events: std::iter::once(egui::Event::PointerMoved(egui::pos2(x, 420.0)))
+                .chain(first_events.take().unwrap_or_default())
+                .collect(),
             ..Default::default()
         };
         *time += 1.0 / 60.0;
@@ -255,14 +265,24 @@ fn main() {
     let ctx = egui::Context::default();
     let mut app = StudioApp::new(model, None);
     let mut time = 0.0;
-    let times = measure(&ctx, &mut app, &mut time);
+    let times = measure(&ctx, &mut app, &mut time, Vec::new());
     println!("zoom: {:.0}%", app.zoom() * 100.0);
     report("zoomed out", times);
     app.select(Some(ElementRef::new(ElementKind::Topic, "topic-000")));
-    let times = measure(&ctx, &mut app, &mut time);
+    let times = measure(&ctx, &mut app, &mut time, Vec::new());
     println!(
         "zoom with the selection in view: {:.0}%",
         app.zoom() * 100.0
     );
     report("a topic selected, its part of the drawing in view", times);
+    // Pinch the canvas to 100%, where every node is drawn in full and edges have labels.
+    let pinch = egui::Event::Zoom(1.0 / app.zoom().max(0.01));
+    let times = measure(&ctx, &mut app, &mut time, vec![pinch]);
+    println!("zoom: {:.0}%", app.zoom() * 100.0);
+    report("zoomed in", times);
+    // Pinch out to 45%, the furthest at which nodes are still drawn in full.
+    let pinch = egui::Event::Zoom(0.45 / app.zoom().max(0.01));
+    let times = measure(&ctx, &mut app, &mut time, vec![pinch]);
+    println!("zoom: {:.0}%", app.zoom() * 100.0);
+    report("zoomed out to full detail's limit", times);
 }
