@@ -903,6 +903,66 @@ fn a_bursts_rate_shows_its_fields_and_an_out_of_range_value_keeps_its_diagnostic
 }
 
 #[test]
+fn switching_a_variant_keeps_what_carries_over_and_retention_can_be_forever() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Producer, "checkout")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "keys")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Zipf (hot keys)")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness
+            .state()
+            .model()
+            .producer("checkout")
+            .map(|p| p.keys.clone()),
+        Some(model::KeyDistribution::Zipf {
+            keys: 50_000,
+            exponent: 1.0,
+            prefix: "order-".to_owned(),
+        })
+    );
+    harness.get_by_role_and_label(egui::Role::SpinButton, "keys.exponent");
+
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "retention.time_ms")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "forever")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness.state().model().topic("orders").map(|t| t.retention),
+        Some(model::Retention {
+            time_ms: None,
+            bytes: None
+        })
+    );
+    assert!(
+        harness
+            .query_by_role_and_label(egui::Role::SpinButton, "retention.time_ms.value")
+            .is_none()
+    );
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
 fn a_saga_step_is_added_and_removed_in_the_inspector() {
     let original = default_model();
     let mut harness = studio(original.clone());
