@@ -292,18 +292,27 @@ fn field_row_ui(
 
     let type_key = format!("{key}.type");
     let current = type_name(&field.ty);
-    let inner = ComboBox::from_id_salt(&type_key)
-        .selected_text(&current)
-        // The combo box's width leaves out its arrow and padding.
-        .width((type_width - 28.0).max(40.0))
-        .show_ui(ui, |ui| {
-            for ty in types {
-                let name = type_name(ty);
-                ui.selectable_value(&mut field.ty, ty.clone(), &name)
-                    .on_hover_text(format!("Make the field a {name}"));
-            }
-        });
-    let response = inner.response.on_hover_text("The field's Avro type");
+    // The column is exactly `type_width` wide, whatever the type's name: a long one
+    // ("timestamp-millis") is cut, a short one leaves room, so the columns line up.
+    let inner = ui
+        .scope(|ui| {
+            ui.set_width(type_width);
+            ComboBox::from_id_salt(&type_key)
+                .selected_text(&current)
+                .width(type_width)
+                .truncate()
+                .show_ui(ui, |ui| {
+                    for ty in types {
+                        let name = type_name(ty);
+                        ui.selectable_value(&mut field.ty, ty.clone(), &name)
+                            .on_hover_text(format!("Make the field a {name}"));
+                    }
+                })
+        })
+        .inner;
+    let response = inner
+        .response
+        .on_hover_text(format!("The field's Avro type: {current}"));
     response.widget_info(|| {
         let mut info = WidgetInfo::labeled(egui::Role::ComboBox, true, &type_key);
         info.current_text_value = Some(current.clone());
