@@ -21,8 +21,9 @@
 //! box-select, move, connect, place) and the app turns them into the commands of `edit.rs`
 //! (create, move, delete, connect, copy and paste); the palette (`element_palette.rs`) arms a
 //! kind to place, or is dragged onto the canvas. The inspector edits through the field
-//! widgets of `fields.rs`, laid out per kind in `editors.rs`; an edit is one undo step when the
-//! user lets go of the widget. Files go through [`FileDialogs`] (native dialogs in the app, a
+//! widgets of `fields.rs`, laid out per kind in `editors.rs`, with the compound values
+//! (distributions, lists) in `compound.rs` and an event type's schema tables in `schema.rs`;
+//! an edit is one undo step when the user lets go of the widget. Files go through [`FileDialogs`] (native dialogs in the app, a
 //! scripted fake in tests), saving is atomic, and unsaved work is autosaved to a [`Recovery`]
 //! file and offered back after a crash.
 
