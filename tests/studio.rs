@@ -6,8 +6,9 @@ use causeway::model::{self, ElementKind, ElementRef, Model, Severity};
 use causeway::sim::time::SECOND;
 use causeway::sim::{Builder, Options};
 use causeway::studio::{
-    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Recovery, STALE_NOTE, ScriptedDialogs, StudioApp,
-    build_error_label, canvas_label, handle_label, outline_label, palette_label, problem_label,
+    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Recovery, STALE_NOTE, ScriptedDialogs, Settings,
+    StudioApp, Theme, build_error_label, canvas_label, handle_label, outline_label, palette_label,
+    problem_label, tooltip_title,
 };
 use eframe::egui;
 use eframe::egui::accesskit::{Role, Toggled};
@@ -105,9 +106,17 @@ fn clicking_an_outline_row_selects_the_element_and_inspects_it() {
             "the inspector shows {field} = {value}"
         );
     }
-    // A field it does not edit yet is shown as text.
-    harness.get_by_label("retention");
-    harness.get_by_label("7 d");
+    // Retention: limited in time (seven days), not in size.
+    let retention = harness.get_by_role_and_label(egui::Role::ComboBox, "retention.time_ms");
+    assert_eq!(
+        retention.accesskit_node().value().as_deref(),
+        Some("limited")
+    );
+    let days = harness.get_by_role_and_label(egui::Role::SpinButton, "retention.time_ms.value");
+    assert_eq!(
+        days.accesskit_node().numeric_value(),
+        Some(7.0 * 24.0 * 3_600_000.0)
+    );
     // And who uses the topic: three groups consume it, one producer publishes to it.
     assert_eq!(harness.query_all_by_label("consumed by").count(), 3);
     harness.get_by_label("published by");
@@ -809,6 +818,390 @@ fn a_subscription_is_added_and_removed_in_the_inspector() {
     assert_eq!(harness.state().model(), &original);
 }
 
+#[test]
+fn a_producers_rate_kind_and_value_are_edited_and_undo_restores_the_exact_model() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Producer, "checkout")));
+    harness.run();
+    let rate = |h: &Harness<'_, StudioApp>| {
+        h.state()
+            .model()
+            .producer("checkout")
+            .map(|p| p.rate.clone())
+    };
+    assert_eq!(
+        rate(&harness),
+        Some(model::RateProcess::Poisson { per_second: 200.0 })
+    );
+
+    // Switching the kind keeps the rate.
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "rate")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "constant")
+        .click();
+    harness.run();
+    let switched = harness.state().model().clone();
+    assert_eq!(
+        rate(&harness),
+        Some(model::RateProcess::Constant { per_second: 200.0 })
+    );
+
+    // Then the value.
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, "rate.per_second")
+        .set_value_accesskit(250.0);
+    harness.run();
+    assert_eq!(
+        rate(&harness),
+        Some(model::RateProcess::Constant { per_second: 250.0 })
+    );
+
+    // Each is one undo step, and undoing both gives the exact model back.
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &switched);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn a_bursts_rate_shows_its_fields_and_an_out_of_range_value_keeps_its_diagnostic() {
+    let mut model = default_model();
+    if let Some(p) = model.producers.iter_mut().find(|p| p.id == "checkout") {
+        p.rate = model::RateProcess::Bursts {
+            base_per_second: -5.0,
+            burst_per_second: 1_000.0,
+            every_ms: 60_000,
+            length_ms: 5_000,
+        };
+    }
+    let mut harness = studio(model.clone());
+    let checkout = ElementRef::new(ElementKind::Producer, "checkout");
+    harness.state_mut().select(Some(checkout.clone()));
+    harness.run();
+    let base = harness.get_by_role_and_label(egui::Role::SpinButton, "rate.base_per_second");
+    assert_eq!(base.accesskit_node().numeric_value(), Some(-5.0));
+    harness.get_by_role_and_label(egui::Role::SpinButton, "rate.every_ms");
+    // The widget does not fix the value; validation's message shows under the rate.
+    assert_eq!(harness.state().model(), &model);
+    let message = harness
+        .state()
+        .diagnostics()
+        .iter()
+        .find(|d| d.element == checkout && d.field.as_deref() == Some("rate"))
+        .map(|d| d.message.clone())
+        .expect("a negative rate is reported");
+    // Under the rate, and in the inspector's list of problems.
+    assert_eq!(harness.query_all_by_label(&message).count(), 2);
+}
+
+#[test]
+fn switching_a_variant_keeps_what_carries_over_and_retention_can_be_forever() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Producer, "checkout")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "keys")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Zipf (hot keys)")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness
+            .state()
+            .model()
+            .producer("checkout")
+            .map(|p| p.keys.clone()),
+        Some(model::KeyDistribution::Zipf {
+            keys: 50_000,
+            exponent: 1.0,
+            prefix: "order-".to_owned(),
+        })
+    );
+    harness.get_by_role_and_label(egui::Role::SpinButton, "keys.exponent");
+
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "retention.time_ms")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "forever")
+        .click();
+    harness.run();
+    assert_eq!(
+        harness.state().model().topic("orders").map(|t| t.retention),
+        Some(model::Retention {
+            time_ms: None,
+            bytes: None
+        })
+    );
+    assert!(
+        harness
+            .query_by_role_and_label(egui::Role::SpinButton, "retention.time_ms.value")
+            .is_none()
+    );
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn a_saga_step_is_added_and_removed_in_the_inspector() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Saga, "order-saga")));
+    harness.run();
+    let steps = |h: &Harness<'_, StudioApp>| match h.state().model().sagas[0].coordination.clone() {
+        model::Coordination::Orchestrated { steps, .. } => steps,
+        model::Coordination::Choreographed { .. } => Vec::new(),
+    };
+    assert_eq!(steps(&harness).len(), 2);
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, "coordination.steps[1].name")
+        .focus();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Add to coordination.steps")
+        .click();
+    harness.run();
+    let added = harness.state().model().clone();
+    assert_eq!(steps(&harness).len(), 3);
+    assert_eq!(steps(&harness)[2].name, "step-3");
+    harness.get_by_role_and_label(egui::Role::ComboBox, "coordination.steps[2].participant");
+
+    // Remove the first step: the others move up.
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Remove coordination.steps[0]")
+        .click();
+    harness.run();
+    let names: Vec<String> = steps(&harness).into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["charge-payment", "step-3"]);
+
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &added);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn a_reaction_is_added_to_a_group_and_edited() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::ConsumerGroup,
+        "shipping",
+    )));
+    harness.run();
+    let reactions = |h: &Harness<'_, StudioApp>| {
+        h.state()
+            .model()
+            .consumer_group("shipping")
+            .map(|g| g.reactions.clone())
+            .unwrap_or_default()
+    };
+    let before = reactions(&harness).len();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Add to reactions")
+        .click();
+    harness.run();
+    assert_eq!(reactions(&harness).len(), before + 1);
+    let item = format!("reactions[{before}].fan_out");
+    harness
+        .get_by_role_and_label(egui::Role::SpinButton, &item)
+        .set_value_accesskit(3.0);
+    harness.run();
+    assert_eq!(reactions(&harness).last().map(|r| r.fan_out), Some(3));
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn an_event_type_field_row_is_edited_and_a_version_added() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::EventType, "OrderPlaced")));
+    harness.run();
+    let event = |h: &Harness<'_, StudioApp>| {
+        h.state()
+            .model()
+            .event_type("OrderPlaced")
+            .cloned()
+            .expect("the event type is there")
+    };
+    // Escape leaves a text field (ending the edit) and clears the selection.
+    let leave_field = |h: &mut Harness<'_, StudioApp>| {
+        h.key_press(egui::Key::Escape);
+        h.run();
+        h.state_mut()
+            .select(Some(ElementRef::new(ElementKind::EventType, "OrderPlaced")));
+        h.run();
+    };
+    let versions = event(&harness).versions.len();
+    let latest = versions - 1;
+
+    // Rename the latest version's first field, by typing.
+    let name = format!("versions[{latest}].fields[0].name");
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, &name)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, &name)
+        .type_text("_ref");
+    harness.run();
+    leave_field(&mut harness);
+    let renamed = harness.state().model().clone();
+    assert_eq!(
+        event(&harness).versions[latest].fields[0].name,
+        "order_id_ref"
+    );
+
+    // A default typed as JSON, for the latest version's second field (which has none).
+    let default = format!("versions[{latest}].fields[1].default");
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, &default)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, &default)
+        .type_text("\"n/a\"");
+    harness.run();
+    leave_field(&mut harness);
+    let field = event(&harness).versions[latest].fields[1].clone();
+    assert_eq!(
+        field.default,
+        Some(model::AvroDefault::String("n/a".to_owned())),
+        "{field:?}"
+    );
+    let defaulted = harness.state().model().clone();
+
+    // A new version starts as a copy of the latest.
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Add version")
+        .click();
+    harness.run();
+    let e = event(&harness);
+    assert_eq!(e.versions.len(), versions + 1);
+    assert_eq!(e.versions[versions].fields, e.versions[latest].fields);
+    harness.get_by_role_and_label(
+        egui::Role::TextInput,
+        &format!("versions[{versions}].fields[0].name"),
+    );
+
+    // Each change is one undo step.
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &defaulted);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &renamed);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn a_poison_key_and_a_model_note_are_added_and_typed() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::ConsumerGroup, "payment")));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Add to failures.poison_keys")
+        .click();
+    harness.run();
+    let field = "failures.poison_keys[0].text";
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, field)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, field)
+        .type_text("order-13");
+    harness.run();
+    let keys = harness
+        .state()
+        .model()
+        .consumer_group("payment")
+        .map(|g| g.failures.poison_keys.clone());
+    assert_eq!(keys, Some(vec!["order-13".to_owned()]));
+
+    // The model's notes, with nothing selected.
+    harness.state_mut().select(None);
+    harness.run();
+    let notes = original.notes.len();
+    harness
+        .get_by_role_and_label(egui::Role::Button, "Add to notes")
+        .click();
+    harness.run();
+    assert_eq!(harness.state().model().notes.len(), notes + 1);
+
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn every_inspector_of_a_model_with_every_kind_edits_without_changing_anything() {
+    // Showing each element's editors (and hovering over them) changes nothing by itself.
+    let model = model_with_every_kind();
+    let mut harness = studio(model.clone());
+    let mut elements = model.elements();
+    elements.extend(
+        model
+            .event_types
+            .iter()
+            .map(|e| ElementRef::new(ElementKind::EventType, &e.id)),
+    );
+    elements.extend(
+        model
+            .scenarios
+            .iter()
+            .map(|s| ElementRef::new(ElementKind::Scenario, &s.name)),
+    );
+    for element in elements {
+        harness.state_mut().select(Some(element.clone()));
+        harness.run();
+        assert_eq!(harness.state().model(), &model, "{element}");
+        for combo in harness.query_all_by_role(Role::ComboBox) {
+            let value = combo.accesskit_node().value();
+            assert_ne!(
+                value.as_deref(),
+                Some("(other)"),
+                "{element}: every combo box shows its value"
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Canvas editing
 
@@ -1422,4 +1815,137 @@ fn a_model_with_errors_shows_the_build_error_instead_of_running() {
     assert!(!harness.state().run_in_progress());
     harness.get_by_label(&build_error_label(&error));
     assert!(harness.state().run_results().is_none());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Look and feel
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// Opens View, then the submenu `submenu` (if any), and clicks `entry`.
+fn view_menu(harness: &mut Harness<'static, StudioApp>, submenu: Option<&str>, entry: &str) {
+    harness.get_by_label("View").click();
+    harness.run();
+    if let Some(submenu) = submenu {
+        harness.get_by_label(submenu).click();
+        harness.run();
+    }
+    harness.get_by_label(entry).click();
+    harness.run();
+    // Close whatever menu is still open.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+}
+
+#[test]
+fn the_view_menu_sets_theme_and_scale_and_they_are_kept_between_runs() {
+    let mut harness = studio(default_model());
+    view_menu(&mut harness, Some("Theme"), "Light");
+    assert_eq!(harness.state().settings().theme, Theme::Light);
+    assert_eq!(
+        harness.ctx.options(|o| o.theme_preference),
+        egui::ThemePreference::Light
+    );
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+
+    view_menu(&mut harness, Some("UI scale"), "150%");
+    assert!((harness.state().settings().scale - 1.5).abs() < 1e-6);
+    assert!((harness.ctx.zoom_factor() - 1.5).abs() < 1e-6);
+
+    view_menu(&mut harness, None, "Show outline");
+    assert!(!harness.state().settings().show_outline);
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    assert!(harness.query_by_label(&outline_label(&orders)).is_none());
+
+    // What eframe stores at exit comes back at the next start, and applies.
+    let mut storage = MemoryStorage::default();
+    harness.state().save_settings(&mut storage);
+    let mut app = StudioApp::new(default_model(), None);
+    assert_eq!(app.settings(), &Settings::default());
+    app.load_settings(&storage);
+    assert_eq!(app.settings(), harness.state().settings());
+    let next = studio_app(app);
+    assert_eq!(next.ctx.theme(), egui::Theme::Light);
+    assert!((next.ctx.zoom_factor() - 1.5).abs() < 1e-6);
+    assert!(next.query_by_label(&outline_label(&orders)).is_none());
+}
+
+#[test]
+fn hovering_a_node_shows_its_kind_name_settings_and_problems() {
+    let mut model = default_model();
+    if let Some(topic) = model.topics.iter_mut().find(|t| t.id == "orders") {
+        topic.partitions = 0;
+    }
+    let mut harness = studio(model);
+    harness
+        .ctx
+        .all_styles_mut(|style| style.interaction.tooltip_delay = 0.0);
+    let orders = ElementRef::new(ElementKind::Topic, "orders");
+    assert!(harness.query_by_label(&tooltip_title(&orders)).is_none());
+    let problem = harness
+        .state()
+        .diagnostics()
+        .iter()
+        .find(|d| d.element == orders && d.field.as_deref() == Some("partitions"))
+        .map(|d| format!("{}: {}", d.severity, d.message))
+        .expect("zero partitions is an error");
+    // The problems panel lists it; the tooltip will too.
+    assert_eq!(harness.query_all_by_label(&problem).count(), 1);
+    harness.get_by_label(&canvas_label(&orders)).hover();
+    harness.run();
+    harness.run_steps(3);
+    harness.get_by_label("Topic orders");
+    harness.get_by_label("partitions: 0");
+    assert_eq!(harness.query_all_by_label(&problem).count(), 2);
+}
+
+/// Compares the screen with `tests/snapshots/{name}.png`. The tolerance absorbs the small
+/// differences between CPU rasterisers (llvmpipe versions) without hiding a moved panel.
+fn snapshot(harness: &mut Harness<'static, StudioApp>, name: &str) {
+    let options = egui_kittest::SnapshotOptions::new()
+        .threshold(2.0)
+        .max_failed_pixels(2_000);
+    harness.snapshot_options(name, &options);
+}
+
+#[test]
+fn snapshots_of_the_default_model() {
+    let mut harness = studio(default_model());
+    harness.state_mut().set_settings(Settings {
+        theme: Theme::Dark,
+        ..Settings::default()
+    });
+    harness.run();
+    snapshot(&mut harness, "default_model_dark");
+
+    harness.state_mut().set_settings(Settings {
+        theme: Theme::Light,
+        ..Settings::default()
+    });
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Producer, "checkout")));
+    harness.run();
+    snapshot(&mut harness, "producer_inspector_light");
+
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::EventType, "OrderPlaced")));
+    harness.run();
+    snapshot(&mut harness, "event_type_schema_light");
 }

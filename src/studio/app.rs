@@ -23,7 +23,8 @@ use super::inspector::inspector_ui;
 use super::outline::outline_ui;
 use super::problems::problems_ui;
 use super::run_view::RunView;
-use super::top_bar::{MenuAction, top_bar_ui};
+use super::settings::{Settings, clamp_scale};
+use super::top_bar::{MenuAction, PanelToggle, top_bar_ui};
 
 /// How often unsaved work is written to the recovery file, in seconds.
 pub const AUTOSAVE_INTERVAL_S: f64 = 30.0;
@@ -88,6 +89,10 @@ pub struct StudioApp {
     /// What the bottom panel shows.
     bottom_tab: BottomTab,
     run_view: RunView,
+    /// The theme, scale and open panels, kept between runs.
+    settings: Settings,
+    /// The settings as last applied to the context, to apply only changes.
+    applied: Option<Settings>,
 }
 
 /// The bottom panel's tabs.
@@ -138,6 +143,44 @@ impl StudioApp {
             show_shortcuts: false,
             bottom_tab: BottomTab::Problems,
             run_view: RunView::default(),
+            settings: Settings::default(),
+            applied: None,
+        }
+    }
+
+    /// The look and layout settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Replaces the look and layout settings; they apply on the next frame.
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.settings = settings;
+    }
+
+    /// Takes the settings kept in `storage` by an earlier run.
+    pub fn load_settings(&mut self, storage: &dyn eframe::Storage) {
+        self.settings = Settings::load(storage);
+    }
+
+    /// Keeps the settings in `storage` for the next run.
+    pub fn save_settings(&self, storage: &mut dyn eframe::Storage) {
+        self.settings.save(storage);
+    }
+
+    /// Applies changed settings to the context. A zoom the user changed with the keyboard
+    /// (Ctrl+plus, Ctrl+minus) becomes the scale setting.
+    fn settings_ui(&mut self, ui: &Ui) {
+        let ctx = ui.ctx();
+        if let Some(applied) = &self.applied
+            && applied.scale == self.settings.scale
+            && (ctx.zoom_factor() - applied.scale).abs() > 1e-4
+        {
+            self.settings.scale = clamp_scale(ctx.zoom_factor());
+        }
+        if self.applied.as_ref() != Some(&self.settings) {
+            self.settings.apply(ctx);
+            self.applied = Some(self.settings.clone());
         }
     }
 
@@ -560,6 +603,7 @@ impl StudioApp {
 
     /// Shows the whole studio in `ui` (the window's root).
     pub fn ui(&mut self, ui: &mut Ui) {
+        self.settings_ui(ui);
         self.shortcuts_ui(ui);
         self.canvas_keys_ui(ui);
         // An element clicked in a list is selected and brought into view; one clicked on the
@@ -580,6 +624,7 @@ impl StudioApp {
                     can_redo: self.can_redo(),
                     dirty: self.dirty,
                     recent: &self.recent,
+                    settings: &self.settings,
                 },
             );
         });
@@ -597,33 +642,37 @@ impl StudioApp {
                 });
             });
         }
-        Panel::left("outline")
-            .default_size(220.0)
-            .size_range(170.0..=420.0)
-            .show(ui, |ui| {
-                if let Some(kind) = element_palette_ui(ui, self.placing) {
-                    self.placing = kind;
-                }
-                ui.separator();
-                if let Some(element) =
-                    outline_ui(ui, &self.model, &self.diagnostics, self.selected.last())
-                {
-                    clicked = Some(element);
-                }
-            });
+        if self.settings.show_outline {
+            Panel::left("outline")
+                .default_size(220.0)
+                .size_range(170.0..=420.0)
+                .show(ui, |ui| {
+                    if let Some(kind) = element_palette_ui(ui, self.placing) {
+                        self.placing = kind;
+                    }
+                    ui.separator();
+                    if let Some(element) =
+                        outline_ui(ui, &self.model, &self.diagnostics, self.selected.last())
+                    {
+                        clicked = Some(element);
+                    }
+                });
+        }
         let mut inspected = None;
-        Panel::right("inspector")
-            .default_size(310.0)
-            .size_range(240.0..=560.0)
-            .show(ui, |ui| {
-                inspected = Some(inspector_ui(
-                    ui,
-                    &self.model,
-                    &self.diagram,
-                    &self.diagnostics,
-                    self.selected.last(),
-                ));
-            });
+        if self.settings.show_inspector {
+            Panel::right("inspector")
+                .default_size(310.0)
+                .size_range(240.0..=560.0)
+                .show(ui, |ui| {
+                    inspected = Some(inspector_ui(
+                        ui,
+                        &self.model,
+                        &self.diagram,
+                        &self.diagnostics,
+                        self.selected.last(),
+                    ));
+                });
+        }
         self.run_view.poll(ui.ctx());
         // Room for a few problems at first; a valid model needs only its header. Each tab
         // keeps its own height: the simulation's results need more room.
@@ -634,30 +683,36 @@ impl StudioApp {
             ),
             BottomTab::Simulation => ("simulation", 340.0),
         };
-        Panel::bottom(panel_id)
-            .resizable(true)
-            .default_size(default_height)
-            .size_range(104.0..=560.0)
-            .show(ui, |ui| {
-                ui.add_space(4.0);
-                ui.horizontal(|ui| {
-                    ui.selectable_value(&mut self.bottom_tab, BottomTab::Problems, "Problems")
-                        .on_hover_text("What validation found in the model");
-                    ui.selectable_value(&mut self.bottom_tab, BottomTab::Simulation, "Simulation")
+        if self.settings.show_bottom {
+            Panel::bottom(panel_id)
+                .resizable(true)
+                .default_size(default_height)
+                .size_range(104.0..=560.0)
+                .show(ui, |ui| {
+                    ui.add_space(4.0);
+                    ui.horizontal(|ui| {
+                        ui.selectable_value(&mut self.bottom_tab, BottomTab::Problems, "Problems")
+                            .on_hover_text("What validation found in the model");
+                        ui.selectable_value(
+                            &mut self.bottom_tab,
+                            BottomTab::Simulation,
+                            "Simulation",
+                        )
                         .on_hover_text("Run a scenario and see its results");
-                });
-                ui.separator();
-                match self.bottom_tab {
-                    BottomTab::Problems => {
-                        if let Some(element) =
-                            problems_ui(ui, &self.diagnostics, self.selected.last())
-                        {
-                            clicked = Some(element);
+                    });
+                    ui.separator();
+                    match self.bottom_tab {
+                        BottomTab::Problems => {
+                            if let Some(element) =
+                                problems_ui(ui, &self.diagnostics, self.selected.last())
+                            {
+                                clicked = Some(element);
+                            }
                         }
+                        BottomTab::Simulation => self.run_view.ui(ui, &self.model),
                     }
-                    BottomTab::Simulation => self.run_view.ui(ui, &self.model),
-                }
-            });
+                });
+        }
         CentralPanel::no_frame().show(ui, |ui| {
             canvas_actions = self.canvas.ui(
                 ui,
@@ -909,6 +964,18 @@ impl StudioApp {
             MenuAction::Delete => self.delete_selection(),
             MenuAction::SelectAll => self.select_all(),
             MenuAction::AutoLayout => self.auto_layout(),
+            MenuAction::Theme(theme) => self.settings.theme = theme,
+            MenuAction::Scale(percent) => {
+                self.settings.scale = clamp_scale(f32::from(percent) / 100.0);
+            }
+            MenuAction::TogglePanel(panel) => {
+                let shown = match panel {
+                    PanelToggle::Outline => &mut self.settings.show_outline,
+                    PanelToggle::Inspector => &mut self.settings.show_inspector,
+                    PanelToggle::Bottom => &mut self.settings.show_bottom,
+                };
+                *shown = !*shown;
+            }
         }
     }
 
@@ -1097,6 +1164,10 @@ impl eframe::App for StudioApp {
                 .send_viewport_cmd(ViewportCommand::Title(title.clone()));
             self.shown_title = title;
         }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.save_settings(storage);
     }
 
     fn on_exit(&mut self) {

@@ -1,6 +1,7 @@
 //! What the inspector edits for each kind of element. Each editor works on a copy of the
-//! element and returns a command when the copy differs; the kinds not edited yet fall back to
-//! the read-only rows of `properties.rs`.
+//! element and returns a command when the copy differs. Compound values (distributions,
+//! lists) are edited by `compound.rs`, an event type's schema versions by `schema.rs`; the few
+//! values that are derived rather than set (an event type's full name) are shown read-only.
 
 use eframe::egui;
 
@@ -13,9 +14,11 @@ use crate::model::{
 };
 
 use super::commands::{Command, can_rename};
+use super::compound::{self, Known};
 use super::describe;
 use super::fields::Fields;
 use super::properties::properties;
+use super::schema;
 
 /// What an editor asks for this frame.
 #[derive(Debug, Default)]
@@ -41,10 +44,19 @@ pub fn properties_editor_ui(
         .collect();
     let mut fields = Fields::new(ui, &mine);
     let mut outcome = EditorOutcome::default();
-    let topics: Vec<String> = model.topics.iter().map(|t| t.id.clone()).collect();
-    let event_types: Vec<String> = model.event_types.iter().map(|e| e.id.clone()).collect();
+    let known = Known {
+        topics: model.topics.iter().map(|t| t.id.clone()).collect(),
+        event_types: model.event_types.iter().map(|e| e.id.clone()).collect(),
+        groups: model.consumer_groups.iter().map(|g| g.id.clone()).collect(),
+        producers: model.producers.iter().map(|p| p.id.clone()).collect(),
+    };
+    let brokers: Vec<u32> = model.cluster.brokers.iter().map(|b| b.id).collect();
+    let topics = &known.topics;
+    let event_types = &known.event_types;
     let id = element.id.as_str();
     let mut rename = None;
+    // An event type's scalar fields are edited in the grid, its versions in tables below it.
+    let mut event_type_copy = None;
 
     fields.grid(
         ui,
@@ -86,14 +98,28 @@ pub fn properties_editor_ui(
                     "How long a follower may lag before it leaves the in-sync replicas",
                 );
                 for (key, value) in properties(model, element).unwrap_or_default() {
-                    if matches!(
-                        key,
-                        "brokers" | "format" | "event_types" | "scenarios" | "note"
-                    ) {
+                    if matches!(key, "brokers" | "format" | "event_types" | "scenarios") {
                         f.read_only(ui, key, &value);
                     }
                 }
-                if name != model.name
+                let mut notes = model.notes.clone();
+                compound::text_list_ui(
+                    f,
+                    ui,
+                    "notes",
+                    &mut notes,
+                    ("note", true),
+                    "A design decision or a lesson step, kept in the file",
+                );
+                if notes != model.notes {
+                    outcome.edit = Some(Command::new("edit the model's notes", move |m| {
+                        m.name = name;
+                        m.description = description;
+                        m.cluster = cluster;
+                        m.notes = notes;
+                        Ok(())
+                    }));
+                } else if name != model.name
                     || description != model.description
                     || cluster != model.cluster
                 {
@@ -128,7 +154,7 @@ pub fn properties_editor_ui(
                     "replicas",
                     "Replicas that must have a record for acks=all",
                 );
-                f.read_only(ui, "retention", &describe::retention(&t.retention));
+                compound::retention_ui(f, ui, &mut t.retention);
                 f.choice(
                     ui,
                     "cleanup_policy",
@@ -153,7 +179,7 @@ pub fn properties_editor_ui(
                     ui,
                     "event_types",
                     &mut t.event_types,
-                    &event_types,
+                    event_types,
                     "The event types written to the topic",
                 );
                 f.choice(
@@ -190,23 +216,19 @@ pub fn properties_editor_ui(
                     ui,
                     "topics",
                     &mut p.topics,
-                    &topics,
+                    topics,
                     "The topics it publishes to",
                 );
                 f.list(
                     ui,
                     "event_types",
                     &mut p.event_types,
-                    &event_types,
+                    event_types,
                     "The event types it publishes",
                 );
-                f.read_only(ui, "rate", &describe::rate(&p.rate));
-                f.read_only(ui, "keys", &describe::keys(&p.keys));
-                f.read_only(
-                    ui,
-                    "record_size",
-                    &describe::size_distribution(&p.record_size),
-                );
+                compound::rate_ui(f, ui, &mut p.rate);
+                compound::keys_ui(f, ui, &mut p.keys);
+                compound::size_ui(f, ui, &mut p.record_size);
                 f.choice(
                     ui,
                     "acks",
@@ -270,7 +292,7 @@ pub fn properties_editor_ui(
                     ui,
                     "topics",
                     &mut g.topics,
-                    &topics,
+                    topics,
                     "The topics it subscribes to",
                 );
                 f.number(
@@ -304,10 +326,12 @@ pub fn properties_editor_ui(
                     ],
                     "How partitions are shared among members",
                 );
-                f.read_only(
+                compound::time_ui(
+                    f,
                     ui,
                     "processing_time",
-                    &describe::time_distribution(&g.processing_time),
+                    &mut g.processing_time,
+                    "Time to process one record",
                 );
                 f.number(
                     ui,
@@ -386,6 +410,21 @@ pub fn properties_editor_ui(
                     "",
                     "Probability that one attempt fails",
                 );
+                f.list(
+                    ui,
+                    "failures.poison_event_types",
+                    &mut g.failures.poison_event_types,
+                    event_types,
+                    "Event types whose records always fail",
+                );
+                compound::text_list_ui(
+                    f,
+                    ui,
+                    "failures.poison_keys",
+                    &mut g.failures.poison_keys,
+                    ("key", false),
+                    "A key whose records always fail",
+                );
                 f.number(
                     ui,
                     "retry.max_attempts",
@@ -403,7 +442,7 @@ pub fn properties_editor_ui(
                     "",
                     "Random spread of each delay, as a fraction",
                 );
-                f.read_only(ui, "retry.mode", &describe::retry_mode(&g.retry.mode));
+                compound::retry_mode_ui(f, ui, &mut g.retry.mode, &known);
                 // A dead-letter topic the model lacks stays selectable, so it is shown as it is.
                 let unknown = g.dead_letter_topic.clone().filter(|t| !topics.contains(t));
                 let mut dead_letter: Vec<(Option<String>, &str)> = vec![(None, "none")];
@@ -424,11 +463,7 @@ pub fn properties_editor_ui(
                     &mut g.idempotent,
                     "Whether processing a record twice is harmless",
                 );
-                for (key, value) in properties(model, element).unwrap_or_default() {
-                    if key == "reactions" {
-                        f.read_only(ui, key, &value);
-                    }
-                }
+                compound::reactions_ui(f, ui, &mut g.reactions, &known);
                 if &g != group {
                     outcome.edit = Some(Command::set_consumer_group(id.to_owned(), g));
                 }
@@ -439,12 +474,8 @@ pub fn properties_editor_ui(
                 };
                 let mut p = projection.clone();
                 rename = f.id(ui, id, "The projection's name; Enter renames it");
-                f.list(ui, "topics", &mut p.topics, &topics, "The topics it reads");
-                for (key, value) in properties(model, element).unwrap_or_default() {
-                    if key == "folds" {
-                        f.read_only(ui, key, &value);
-                    }
-                }
+                f.list(ui, "topics", &mut p.topics, topics, "The topics it reads");
+                compound::folds_ui(f, ui, &mut p.folds, &known);
                 f.choice(
                     ui,
                     "store",
@@ -463,10 +494,12 @@ pub fn properties_editor_ui(
                     ],
                     "Where the read model lives",
                 );
-                f.read_only(
+                compound::time_ui(
+                    f,
                     ui,
                     "write_latency",
-                    &describe::time_distribution(&p.write_latency),
+                    &mut p.write_latency,
+                    "Time to write one update",
                 );
                 f.choice(
                     ui,
@@ -531,7 +564,7 @@ pub fn properties_editor_ui(
                     ui,
                     "event_types",
                     &mut s.event_types,
-                    &event_types,
+                    event_types,
                     "The event types it stores",
                 );
                 f.number(
@@ -564,14 +597,7 @@ pub fn properties_editor_ui(
                     "retries",
                     "Retries after a version conflict",
                 );
-                for (key, value) in properties(model, element).unwrap_or_default() {
-                    if matches!(
-                        key,
-                        "snapshot_every" | "append_latency" | "read_latency_per_event" | "publish"
-                    ) {
-                        f.read_only(ui, key, &value);
-                    }
-                }
+                compound::event_store_extras_ui(f, ui, &mut s, &known);
                 if &s != store {
                     outcome.edit = Some(Command::set_event_store(id.to_owned(), s));
                 }
@@ -628,14 +654,8 @@ pub fn properties_editor_ui(
                     &levels,
                     "Which schema changes the registry accepts",
                 );
-                for (key, value) in properties(model, element).unwrap_or_default() {
-                    if matches!(key, "full name" | "versions" | "latest fields") {
-                        f.read_only(ui, key, &value);
-                    }
-                }
-                if &e != event_type {
-                    outcome.edit = Some(Command::set_event_type(id.to_owned(), e));
-                }
+                f.read_only(ui, "full name", &e.full_name());
+                event_type_copy = Some(e);
             }
             ElementKind::Saga => {
                 let Some(saga) = model.sagas.iter().find(|s| s.id == id) else {
@@ -664,11 +684,7 @@ pub fn properties_editor_ui(
                     &mut s.idempotent_steps,
                     "Whether a step run twice is harmless",
                 );
-                for (key, value) in properties(model, element).unwrap_or_default() {
-                    if !matches!(key, "id" | "trigger" | "idempotent_steps") {
-                        f.read_only(ui, key, &value);
-                    }
-                }
+                compound::coordination_ui(f, ui, &mut s.coordination, &known);
                 if &s != saga {
                     outcome.edit = Some(Command::set_saga(id.to_owned(), s));
                 }
@@ -702,11 +718,18 @@ pub fn properties_editor_ui(
                     "ms",
                     "Simulated time the run covers",
                 );
-                for (key, value) in properties(model, element).unwrap_or_default() {
-                    if matches!(key, "stop_after_records" | "faults" | "expectations") {
-                        f.read_only(ui, key, &value);
-                    }
-                }
+                f.optional_number(
+                    ui,
+                    "stop_after_records",
+                    &mut s.stop_after_records,
+                    10_000,
+                    ("run for the duration", "stop after"),
+                    1..=u64::MAX,
+                    "records",
+                    "Stop producers after this many records in total, then drain",
+                );
+                compound::faults_ui(f, ui, &mut s.faults, &known, &brokers);
+                compound::expectations_ui(f, ui, &mut s.expectations, &known);
                 if &s != scenario {
                     outcome.edit = Some(Command::set_scenario(id.to_owned(), s));
                 }
@@ -761,6 +784,13 @@ pub fn properties_editor_ui(
             }
         },
     );
+    if let Some(mut e) = event_type_copy {
+        ui.add_space(6.0);
+        schema::versions_ui(ui, &mut fields, &mut e.versions);
+        if model.event_type(id) != Some(&e) {
+            outcome.edit = Some(Command::set_event_type(id.to_owned(), e));
+        }
+    }
     if let Some(new_id) = rename
         && can_rename(element.kind)
     {

@@ -16,7 +16,7 @@ use egui::{
 
 use crate::model::{Diagnostic, Severity};
 
-use super::widgets::elided_text;
+use super::widgets::{drawable, elided_text};
 
 /// Space between the key and the value column.
 pub const GRID_SPACING: f32 = 12.0;
@@ -31,6 +31,16 @@ pub struct Fields {
     value_width: f32,
     /// What validation says about each field of the element: field, severity, message.
     problems: Vec<(String, Severity, String)>,
+    /// The fields whose diagnostics are shown already, so each shows once, under the first row
+    /// that edits (part of) its field.
+    shown: Vec<String>,
+}
+
+/// Whether the row `key` edits (part of) the field `field`: `rate.per_second` and
+/// `reactions[0].emit` belong to `rate` and `reactions`.
+fn row_edits_field(key: &str, field: &str) -> bool {
+    key.strip_prefix(field)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[', ' ']))
 }
 
 impl Fields {
@@ -51,6 +61,42 @@ impl Fields {
                         .map(|field| (field, d.severity, d.message.clone()))
                 })
                 .collect(),
+            shown: Vec::new(),
+        }
+    }
+
+    /// Counts `response` in the edit in progress while it is focused or dragged (for widgets
+    /// laid out outside the rows, such as the schema tables).
+    pub fn track(&mut self, response: &Response) {
+        self.active |= response.has_focus() || response.dragged();
+    }
+
+    /// The messages validation has about `key` not shown yet, marked shown.
+    fn take_problems(&mut self, key: &str) -> Vec<(Severity, String)> {
+        let mut out = Vec::new();
+        for (field, severity, message) in &self.problems {
+            if row_edits_field(key, field) && !self.shown.contains(field) {
+                out.push((*severity, message.clone()));
+            }
+        }
+        for (field, _, _) in &self.problems {
+            if row_edits_field(key, field) && !self.shown.contains(field) {
+                self.shown.push(field.clone());
+            }
+        }
+        out
+    }
+
+    /// Shows, in `ui`, what validation says about `key` (and has not said above).
+    pub fn problems_ui(&mut self, ui: &mut Ui, key: &str) {
+        for (severity, message) in self.take_problems(key) {
+            let color = match severity {
+                Severity::Error => ui.visuals().error_fg_color,
+                Severity::Warning => ui.visuals().warn_fg_color,
+                Severity::Info => ui.visuals().weak_text_color(),
+            };
+            let message = drawable(&message).into_owned();
+            ui.add(egui::Label::new(RichText::new(message).size(11.5).color(color)).wrap());
         }
     }
 
@@ -103,14 +149,7 @@ impl Fields {
                 self.active |= response.has_focus() || response.dragged();
             }
             // Why the value is wrong, right under it.
-            for (_, severity, message) in self.problems.iter().filter(|(f, _, _)| f == key) {
-                let color = match severity {
-                    Severity::Error => ui.visuals().error_fg_color,
-                    Severity::Warning => ui.visuals().warn_fg_color,
-                    Severity::Info => ui.visuals().weak_text_color(),
-                };
-                ui.add(egui::Label::new(RichText::new(message).size(11.5).color(color)).wrap());
-            }
+            self.problems_ui(ui, key);
         });
         ui.end_row();
     }
@@ -326,5 +365,126 @@ impl Fields {
             response.widget_info(|| WidgetInfo::labeled(egui::Role::ComboBox, true, &label));
             None
         });
+    }
+
+    /// A row with a button (add an item, remove one); returns whether it was clicked.
+    pub fn button(
+        &mut self,
+        ui: &mut Ui,
+        key: &str,
+        text: &str,
+        accessible_label: &str,
+        tooltip: &str,
+    ) -> bool {
+        let mut clicked = false;
+        self.row_with_key(ui, key, true, |ui, _| {
+            let response = ui.small_button(text).on_hover_text(tooltip);
+            response
+                .widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, accessible_label));
+            clicked = response.clicked();
+            None
+        });
+        clicked
+    }
+
+    /// A reference to another element (a topic, an event type, a group) picked from `known`.
+    /// A name the model lacks stays selectable, so it shows as it is (and validation says why
+    /// it is wrong).
+    pub fn pick(
+        &mut self,
+        ui: &mut Ui,
+        key: &str,
+        value: &mut String,
+        known: &[String],
+        tooltip: &str,
+    ) {
+        let mut options: Vec<(String, &str)> =
+            known.iter().map(|k| (k.clone(), k.as_str())).collect();
+        let current = value.clone();
+        if !known.contains(&current) {
+            let shown = if current.is_empty() {
+                "(none)"
+            } else {
+                current.as_str()
+            };
+            options.push((current.clone(), shown));
+        }
+        self.choice(ui, key, value, &options, tooltip);
+    }
+
+    /// An optional reference: `none` (what no reference means) or one of `known`.
+    pub fn pick_optional(
+        &mut self,
+        ui: &mut Ui,
+        key: &str,
+        value: &mut Option<String>,
+        none: &str,
+        known: &[String],
+        tooltip: &str,
+    ) {
+        let mut options: Vec<(Option<String>, &str)> = vec![(None, none)];
+        options.extend(known.iter().map(|k| (Some(k.clone()), k.as_str())));
+        let current = value.clone();
+        if let Some(name) = &current
+            && !known.contains(name)
+        {
+            options.push((current.clone(), name.as_str()));
+        }
+        self.choice(ui, key, value, &options, tooltip);
+    }
+
+    /// An optional number: a choice between `none` and `some`, and the number when there is
+    /// one (`default` when the user first picks `some`).
+    #[expect(clippy::too_many_arguments, reason = "one row, described by its parts")]
+    pub fn optional_number<N: egui::emath::Numeric>(
+        &mut self,
+        ui: &mut Ui,
+        key: &str,
+        value: &mut Option<N>,
+        default: N,
+        (none, some): (&str, &str),
+        range: RangeInclusive<N>,
+        unit: &str,
+        tooltip: &str,
+    ) {
+        let set = Some(value.unwrap_or(default));
+        self.choice(ui, key, value, &[(None, none), (set, some)], tooltip);
+        if let Some(number) = value {
+            self.number(ui, &format!("{key}.value"), number, range, unit, tooltip);
+        }
+    }
+
+    /// Free text edited through a buffer while the field has the focus, for values that are
+    /// parsed from the text (a field's default): returns the text when the user changed it,
+    /// and the text shown.
+    pub fn parsed_text(
+        &mut self,
+        ui: &mut Ui,
+        key: &str,
+        current: &str,
+        width: f32,
+        tooltip: &str,
+    ) -> (Option<String>, String) {
+        let id = ui.make_persistent_id(("causeway-parsed", key));
+        let mut buffer = ui
+            .data(|d| d.get_temp::<String>(id))
+            .unwrap_or_else(|| current.to_owned());
+        let response = ui
+            .add_sized([width, 20.0], TextEdit::singleline(&mut buffer))
+            .on_hover_text(tooltip);
+        let text = buffer.clone();
+        response.widget_info(|| {
+            let mut info = WidgetInfo::text_edit(true, &text, &text, "");
+            info.label = Some(key.to_owned());
+            info
+        });
+        self.track(&response);
+        let changed = response.changed().then(|| buffer.clone());
+        if response.has_focus() {
+            ui.data_mut(|d| d.insert_temp(id, buffer.clone()));
+        } else {
+            ui.data_mut(|d| d.remove::<String>(id));
+        }
+        (changed, buffer)
     }
 }

@@ -12,7 +12,7 @@ use super::editors::{EditorOutcome, properties_editor_ui};
 use super::fields::GRID_SPACING;
 use super::palette::Palette;
 use super::properties::properties;
-use super::widgets::{chip, paint_severity_marker, section_heading};
+use super::widgets::{chip, drawable, paint_severity_marker, section_heading};
 
 /// What the user did in the inspector this frame.
 #[derive(Debug, Default)]
@@ -156,9 +156,9 @@ fn problems_ui(ui: &mut Ui, palette: &Palette, diagnostics: &[Diagnostic], eleme
                 diagnostic.severity == crate::model::Severity::Info,
             );
             ui.vertical(|ui| {
-                ui.add(egui::Label::new(&diagnostic.message).wrap());
+                ui.add(egui::Label::new(drawable(&diagnostic.message)).wrap());
                 if let Some(hint) = &diagnostic.hint {
-                    ui.add(egui::Label::new(RichText::new(hint).weak().italics()).wrap());
+                    ui.add(egui::Label::new(RichText::new(drawable(hint)).weak().italics()).wrap());
                 }
             });
         });

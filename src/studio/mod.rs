@@ -1,10 +1,11 @@
 //! The desktop studio (eframe/egui). UI only: it shows and edits models through the `model`
 //! module and never holds domain rules of its own.
 //!
-//! The window is laid out like an IDE: a top bar with the File, Edit and Help menus, an outline
-//! of the model on the left, the canvas in the middle, the inspector on the right and the
-//! problems validation found at the bottom, in a tab beside the simulation runs. [`StudioApp`]
-//! holds the state and draws it; [`run`] puts it in a native window.
+//! The window is laid out like an IDE: a top bar with the File, Edit, View and Help menus, an
+//! outline of the model on the left, the canvas in the middle, the inspector on the right and
+//! the problems validation found at the bottom, in a tab beside the simulation runs.
+//! [`StudioApp`] holds the state and draws it; [`run`] puts it in a native window. The View
+//! menu's theme, UI scale and panels are kept between runs (`settings.rs`).
 //!
 //! Each view lives in its own file (`outline.rs`, `inspector.rs`, `problems.rs`, `top_bar.rs`,
 //! `canvas/`); the geometry the canvas draws is worked out by pure, unit-tested modules
@@ -20,8 +21,9 @@
 //! box-select, move, connect, place) and the app turns them into the commands of `edit.rs`
 //! (create, move, delete, connect, copy and paste); the palette (`element_palette.rs`) arms a
 //! kind to place, or is dragged onto the canvas. The inspector edits through the field
-//! widgets of `fields.rs`, laid out per kind in `editors.rs`; an edit is one undo step when the
-//! user lets go of the widget. Files go through [`FileDialogs`] (native dialogs in the app, a
+//! widgets of `fields.rs`, laid out per kind in `editors.rs`, with the compound values
+//! (distributions, lists) in `compound.rs` and an event type's schema tables in `schema.rs`;
+//! an edit is one undo step when the user lets go of the widget. Files go through [`FileDialogs`] (native dialogs in the app, a
 //! scripted fake in tests), saving is atomic, and unsaved work is autosaved to a [`Recovery`]
 //! file and offered back after a crash.
 
@@ -30,6 +32,7 @@ use eframe::egui;
 mod app;
 mod canvas;
 mod commands;
+mod compound;
 mod describe;
 mod diagram;
 mod edit;
@@ -39,6 +42,7 @@ mod fields;
 mod files;
 mod graph;
 mod history;
+mod icon;
 mod inspector;
 pub mod layout;
 mod outline;
@@ -47,6 +51,8 @@ mod problems;
 mod properties;
 mod run_job;
 mod run_view;
+mod schema;
+mod settings;
 mod top_bar;
 mod widgets;
 
@@ -55,12 +61,13 @@ use std::path::PathBuf;
 use crate::model::Model;
 
 pub use app::{AUTOSAVE_INTERVAL_S, Answer, PendingAction, StudioApp};
-pub use canvas::{canvas_label, handle_label};
+pub use canvas::{canvas_label, handle_label, tooltip_title};
 pub use element_palette::palette_label;
 pub use files::{FileDialogs, NativeDialogs, Recovery, ScriptedDialogs};
 pub use outline::outline_label;
 pub use problems::problem_label;
 pub use run_view::{CANCELLED_NOTE, STALE_NOTE, build_error_label};
+pub use settings::{SCALES, SETTINGS_KEY, Settings, Theme};
 
 /// The smallest window the studio's panels fit in.
 pub const MIN_WINDOW_SIZE: [f32; 2] = [1000.0, 640.0];
@@ -80,13 +87,22 @@ pub fn run(model: Model, path: Option<PathBuf>) -> anyhow::Result<()> {
             .with_title(app.window_title())
             .with_app_id("causeway")
             .with_inner_size(INITIAL_WINDOW_SIZE)
-            .with_min_inner_size(MIN_WINDOW_SIZE),
+            .with_min_inner_size(MIN_WINDOW_SIZE)
+            .with_icon(icon::icon()),
+        // The window's size and place, egui's memory (panel sizes) and the studio's settings
+        // are kept between runs.
+        persist_window: true,
         ..Default::default()
     };
     eframe::run_native(
         "Causeway",
         options,
-        Box::new(move |_creation| Ok(Box::new(app))),
+        Box::new(move |creation| {
+            if let Some(storage) = creation.storage {
+                app.load_settings(storage);
+            }
+            Ok(Box::new(app))
+        }),
     )
     .map_err(|err| anyhow::anyhow!("cannot open the studio window: {err}"))
 }

@@ -1,4 +1,4 @@
-//! The top bar: the File and Edit menus, the app's mark, the model's name and file (with an
+//! The top bar: the File, Edit, View and Help menus, the app's mark, the model's name and file (with an
 //! unsaved-changes mark), and a summary of the model and of its problems.
 
 use eframe::egui;
@@ -10,6 +10,7 @@ use egui::{Align, Button, Color32, Layout, RichText, Sense, Stroke, Ui, pos2, ve
 use crate::model::{Diagnostic, ElementKind, Model, Severity};
 
 use super::palette::Palette;
+use super::settings::{SCALES, Settings, Theme};
 use super::widgets::chip;
 
 /// What the top bar says about where the model came from.
@@ -33,6 +34,19 @@ pub struct EditState<'a> {
     pub dirty: bool,
     /// The files for Open Recent, newest first.
     pub recent: &'a [PathBuf],
+    /// The look and layout settings, for the View menu.
+    pub settings: &'a Settings,
+}
+
+/// A panel the View menu shows or hides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelToggle {
+    /// The outline and palette, on the left.
+    Outline,
+    /// The inspector, on the right.
+    Inspector,
+    /// Problems and simulation, at the bottom.
+    Bottom,
 }
 
 /// A menu entry the user chose.
@@ -62,6 +76,12 @@ pub enum MenuAction {
     SelectAll,
     /// Edit → Auto-layout.
     AutoLayout,
+    /// View → Theme → a theme.
+    Theme(Theme),
+    /// View → UI scale → a scale, in percent.
+    Scale(u16),
+    /// View → a panel, shown or hidden.
+    TogglePanel(PanelToggle),
 }
 
 /// The studio's keyboard shortcuts and what they do, for Help → Keyboard shortcuts.
@@ -158,9 +178,11 @@ pub fn top_bar_ui(
     action
 }
 
-/// The File and Edit menus.
+/// The File, Edit, View and Help menus.
 fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
     let mut action = None;
+    // The View menu's choice (the other menus share `entry`, which holds `action`).
+    let mut view = None;
     let mut entry = |ui: &mut Ui, text: &str, shortcut: &str, tip: &str, chosen: MenuAction| {
         let mut button = Button::new(text);
         if !shortcut.is_empty() {
@@ -191,7 +213,9 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
                 let tip = format!("Open {}", path.display());
                 entry(ui, &name, "", &tip, MenuAction::OpenRecent(path.clone()));
             }
-        });
+        })
+        .response
+        .on_hover_text("The files opened or saved lately");
         ui.separator();
         entry(
             ui,
@@ -207,7 +231,9 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
             "Save the model to a new file",
             MenuAction::SaveAs,
         );
-    });
+    })
+    .response
+    .on_hover_text("New, open and save model files");
     ui.menu_button("Edit", |ui| {
         ui.add_enabled_ui(edit.can_undo, |ui| {
             entry(
@@ -258,7 +284,70 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
             "Lay every node out again, left to right along the flows",
             MenuAction::AutoLayout,
         );
-    });
+    })
+    .response
+    .on_hover_text("Undo, redo, duplicate, delete, select and lay out");
+    ui.menu_button("View", |ui| {
+        ui.menu_button("Theme", |ui| {
+            for theme in Theme::ALL {
+                let chosen = edit.settings.theme == theme;
+                if ui
+                    .radio(chosen, theme.label())
+                    .on_hover_text(format!("Use the {} theme", theme.label().to_lowercase()))
+                    .clicked()
+                {
+                    view = Some(MenuAction::Theme(theme));
+                }
+            }
+        })
+        .response
+        .on_hover_text("Dark, light, or as the desktop prefers");
+        ui.menu_button("UI scale", |ui| {
+            let current = (edit.settings.scale * 100.0).round();
+            for percent in SCALES {
+                let text = format!("{percent}%");
+                if ui
+                    .radio(current == f32::from(percent), &text)
+                    .on_hover_text(format!(
+                        "Draw the studio at {text} (Ctrl+plus and Ctrl+minus zoom too)"
+                    ))
+                    .clicked()
+                {
+                    view = Some(MenuAction::Scale(percent));
+                }
+            }
+        })
+        .response
+        .on_hover_text("How large the studio is drawn");
+        ui.separator();
+        for (panel, text, shown, tip) in [
+            (
+                PanelToggle::Outline,
+                "Show outline",
+                edit.settings.show_outline,
+                "Show the palette and the outline on the left",
+            ),
+            (
+                PanelToggle::Inspector,
+                "Show inspector",
+                edit.settings.show_inspector,
+                "Show the inspector on the right",
+            ),
+            (
+                PanelToggle::Bottom,
+                "Show problems and simulation",
+                edit.settings.show_bottom,
+                "Show the problems and simulation panel at the bottom",
+            ),
+        ] {
+            let mut checked = shown;
+            if ui.checkbox(&mut checked, text).on_hover_text(tip).clicked() {
+                view = Some(MenuAction::TogglePanel(panel));
+            }
+        }
+    })
+    .response
+    .on_hover_text("Theme, UI scale and panels");
     ui.menu_button("Help", |ui| {
         entry(
             ui,
@@ -267,8 +356,10 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
             "List the keyboard shortcuts",
             MenuAction::Shortcuts,
         );
-    });
-    action
+    })
+    .response
+    .on_hover_text("Keyboard shortcuts");
+    action.or(view)
 }
 
 /// The app's mark: three nodes joined by a causeway.

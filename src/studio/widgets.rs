@@ -103,6 +103,16 @@ pub fn section_heading(ui: &mut Ui, text: &str) {
     ui.add_space(2.0);
 }
 
+/// `text` with the characters egui's bundled font cannot draw spelled out in ASCII (the
+/// arrows validation writes in a cycle, "a → b"), so they show as arrows, not as boxes.
+pub fn drawable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['\u{2192}', '\u{2190}']) {
+        std::borrow::Cow::Owned(text.replace('\u{2192}', "->").replace('\u{2190}', "<-"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// One line of text, cut with an ellipsis to fit `width`.
 pub fn elided_text(
     painter: &Painter,
@@ -111,7 +121,7 @@ pub fn elided_text(
     color: Color32,
     width: f32,
 ) -> Arc<Galley> {
-    let mut job = LayoutJob::simple_singleline(text.to_owned(), font, color);
+    let mut job = LayoutJob::simple_singleline(drawable(text).into_owned(), font, color);
     job.wrap = TextWrapping::truncate_at_width(width.max(8.0));
     painter.layout_job(job)
 }

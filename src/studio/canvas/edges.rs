@@ -5,7 +5,7 @@ use eframe::egui;
 
 use std::collections::BTreeMap;
 
-use egui::epaint::{CubicBezierShape, PathShape, PathStroke};
+use egui::epaint::{PathShape, PathStroke};
 use std::sync::Arc;
 
 use egui::{Color32, FontId, Galley, Painter, Pos2, Rect, Shape, Stroke, Vec2, vec2};
@@ -185,6 +185,39 @@ pub fn route_edges(diagram: &Diagram) -> Vec<EdgeRoute> {
         .collect()
 }
 
+/// The routes of the diagram last drawn, reused while its nodes stay where they are and its
+/// edges join the same nodes: routing every edge each frame costs more than the check.
+#[derive(Debug, Clone, Default)]
+pub struct RouteCache {
+    rects: Vec<Rect>,
+    ends: Vec<(usize, usize)>,
+    routes: Vec<EdgeRoute>,
+}
+
+impl RouteCache {
+    /// The route of every edge of `diagram`, as [`route_edges`] gives them.
+    pub fn routes(&mut self, diagram: &Diagram) -> &[EdgeRoute] {
+        let same = self.rects.len() == diagram.nodes.len()
+            && self.ends.len() == diagram.edges.len()
+            && diagram
+                .nodes
+                .iter()
+                .zip(&self.rects)
+                .all(|(node, rect)| node.rect == *rect)
+            && diagram
+                .edges
+                .iter()
+                .zip(&self.ends)
+                .all(|(edge, ends)| (edge.from, edge.to) == *ends);
+        if !same {
+            self.rects = diagram.nodes.iter().map(|n| n.rect).collect();
+            self.ends = diagram.edges.iter().map(|e| (e.from, e.to)).collect();
+            self.routes = route_edges(diagram);
+        }
+        &self.routes
+    }
+}
+
 /// How an edge is drawn.
 #[derive(Debug, Clone, Copy)]
 pub struct EdgeStyle {
@@ -196,21 +229,27 @@ pub struct EdgeStyle {
     pub dashed: bool,
 }
 
-/// Paints an edge's curve and arrowhead.
-pub fn paint_edge(painter: &Painter, route: &EdgeRoute, style: EdgeStyle) {
+/// Paints an edge's curve and arrowhead. `zoom` (screen points per canvas unit) sets how
+/// finely the curve is cut into segments (about one per 14 points on screen) and how long the
+/// dashes are (the same on screen at every zoom), so a large drawing seen from far costs few
+/// vertices.
+pub fn paint_edge(painter: &Painter, route: &EdgeRoute, style: EdgeStyle, zoom: f32) {
     let stroke = Stroke::new(style.width, style.color);
+    let points = route.polyline(zoom);
     if style.dashed {
-        let points =
-            CubicBezierShape::from_points_stroke(route.curve, false, Color32::TRANSPARENT, stroke)
-                .flatten(Some(0.5));
-        painter.extend(Shape::dashed_line(&points, stroke, 6.0, 4.0));
-    } else {
-        painter.add(CubicBezierShape::from_points_stroke(
-            route.curve,
-            false,
-            Color32::TRANSPARENT,
-            PathStroke::from(stroke),
+        let scale = 1.0 / zoom.clamp(0.05, 4.0);
+        painter.extend(Shape::dashed_line(
+            &points,
+            stroke,
+            6.0 * scale,
+            4.0 * scale,
         ));
+    } else {
+        painter.add(Shape::line(points, PathStroke::from(stroke)));
+    }
+    if zoom < 0.25 {
+        // An arrowhead a pixel or two long shows nothing; the curve ends at the node all the same.
+        return;
     }
     let base = route.curve[3];
     let along = (route.tip - base).normalized();
@@ -220,6 +259,21 @@ pub fn paint_edge(painter: &Painter, route: &EdgeRoute, style: EdgeStyle) {
         style.color,
         Stroke::NONE,
     ));
+}
+
+impl EdgeRoute {
+    /// The curve as a polyline fine enough for `zoom`.
+    pub fn polyline(&self, zoom: f32) -> Vec<Pos2> {
+        let [p0, p1, p2, p3] = self.curve;
+        // The control polygon is at least as long as the curve.
+        let length = p0.distance(p1) + p1.distance(p2) + p2.distance(p3);
+        // Seen from far, the curves are short arcs on screen: coarser segments do.
+        let per_segment = if zoom < 0.25 { 28.0 } else { 14.0 };
+        let segments = ((length * zoom.max(0.0)) / per_segment).clamp(2.0, 24.0) as usize;
+        (0..=segments)
+            .map(|i| self.point_at(i as f32 / segments as f32))
+            .collect()
+    }
 }
 
 /// The padding around a label's text inside its pill.

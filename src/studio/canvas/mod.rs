@@ -26,9 +26,10 @@ use super::edit::snap;
 use super::graph::EdgeKind;
 use super::palette::Palette;
 use edges::{
-    EdgeStyle, LABEL_PADDING, label_galley, paint_edge, paint_edge_label, place_labels, route_edges,
+    EdgeRoute, EdgeStyle, LABEL_PADDING, RouteCache, label_galley, paint_edge, paint_edge_label,
+    place_labels,
 };
-use nodes::{NodeLook, paint_node};
+use nodes::{Detail, NodeLook, paint_node};
 
 /// The closest and farthest the canvas zooms.
 const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=2.0;
@@ -110,6 +111,8 @@ pub struct CanvasView {
     zoom: f32,
     /// The drag in progress, if any.
     gesture: Option<Gesture>,
+    /// The edges' routes, kept while the drawing does not change.
+    routes: RouteCache,
 }
 
 impl Default for CanvasView {
@@ -120,6 +123,7 @@ impl Default for CanvasView {
             reveal: None,
             zoom: 1.0,
             gesture: None,
+            routes: RouteCache::default(),
         }
     }
 }
@@ -202,6 +206,9 @@ impl CanvasView {
             .zoom_range(ZOOM_RANGE)
             .drag_pan_buttons(pan_buttons);
         let gesture = &mut self.gesture;
+        let routes = self.routes.routes(shown);
+        let zoom = scale_of(canvas_rect, self.scene_rect);
+        let detail = Detail::at_zoom(zoom);
         let response = scene.show(ui, &mut self.scene_rect, |ui| {
             paint_grid(ui, &palette);
             let link_target = match gesture {
@@ -214,10 +221,14 @@ impl CanvasView {
                 ui,
                 &palette,
                 model,
-                shown,
+                (shown, routes),
                 diagnostics,
                 selected,
-                link_target,
+                DrawingView {
+                    zoom,
+                    detail,
+                    link_target,
+                },
             );
             let input = NodeInput {
                 selected,
@@ -454,17 +465,23 @@ fn paint_grid(ui: &Ui, palette: &Palette) {
     if !clip.is_finite() || !clip.is_positive() {
         return;
     }
+    // At most a couple of thousand dots, each a small square: a circle costs four times the
+    // vertices and looks the same at this size.
     let mut spacing = 24.0;
-    while (clip.width() / spacing) * (clip.height() / spacing) > 6_000.0 {
+    while (clip.width() / spacing) * (clip.height() / spacing) > 2_500.0 {
         spacing *= 2.0;
     }
     let painter = ui.painter();
-    let radius = (spacing / 24.0).sqrt();
+    let side = 1.6 * (spacing / 24.0).sqrt();
     let mut x = (clip.left() / spacing).floor() * spacing;
     while x <= clip.right() {
         let mut y = (clip.top() / spacing).floor() * spacing;
         while y <= clip.bottom() {
-            painter.circle_filled(pos2(x, y), radius, palette.grid);
+            painter.rect_filled(
+                Rect::from_center_size(pos2(x, y), Vec2::splat(side)),
+                0,
+                palette.grid,
+            );
             y += spacing;
         }
         x += spacing;
@@ -516,17 +533,33 @@ fn set_screen_bounds(ui: &Ui, id: Id, rect: Rect) {
     }
 }
 
+/// How the drawing is seen this frame.
+#[derive(Debug, Clone, Copy)]
+struct DrawingView {
+    /// Screen points per canvas unit.
+    zoom: f32,
+    /// How much of each node is worth drawing at that zoom.
+    detail: Detail,
+    /// The node a connection being dragged would end at.
+    link_target: Option<usize>,
+}
+
 /// Paints edges, then nodes, then edge labels, then the connection handles; returns their
 /// responses.
 fn paint_diagram(
     ui: &mut Ui,
     palette: &Palette,
     model: &Model,
-    diagram: &Diagram,
+    (diagram, routes): (&Diagram, &[EdgeRoute]),
     diagnostics: &[Diagnostic],
     selection: &[ElementRef],
-    link_target: Option<usize>,
+    view: DrawingView,
 ) -> Hits {
+    let DrawingView {
+        zoom,
+        detail,
+        link_target,
+    } = view;
     let is_selected = |index: usize| {
         diagram
             .nodes
@@ -535,8 +568,22 @@ fn paint_diagram(
     };
     // The primary selection (the one the inspector shows) is the last one selected.
     let selected = selection.last().and_then(|s| diagram.node_index(s));
-    let routes = route_edges(diagram);
     let painter = ui.painter().clone();
+    // What is out of view is not painted (it is still there for the pointer and screen
+    // readers). A curve lies inside the hull of its control points.
+    let visible = ui.clip_rect().expand(24.0);
+    let node_shown: Vec<bool> = diagram
+        .nodes
+        .iter()
+        .map(|n| visible.intersects(n.rect))
+        .collect();
+    let edge_shown: Vec<bool> = routes
+        .iter()
+        .map(|r| {
+            let hull = Rect::from_points(&r.curve).union(Rect::from_pos(r.tip));
+            visible.intersects(hull)
+        })
+        .collect();
 
     // The nodes' interaction comes first, so hovering can highlight before painting.
     let responses: Vec<Response> = diagram
@@ -551,7 +598,8 @@ fn paint_diagram(
                     ui.scope_id().with(("canvas-node", index)),
                     Sense::click_and_drag(),
                 )
-                .on_hover_cursor(egui::CursorIcon::Grab);
+                .on_hover_cursor(egui::CursorIcon::Grab)
+                .on_hover_ui(|ui| node_tooltip_ui(ui, model, diagnostics, &node.element));
             response.widget_info(|| {
                 WidgetInfo::selected(Role::Button, true, is_selected(index), &label)
             });
@@ -579,18 +627,25 @@ fn paint_diagram(
     };
 
     for (index, route) in routes.iter().enumerate() {
-        paint_edge(&painter, route, edge_style(index));
+        if edge_shown[index] {
+            paint_edge(&painter, route, edge_style(index), zoom);
+        }
     }
     for (index, node) in diagram.nodes.iter().enumerate() {
+        if !node_shown[index] {
+            continue;
+        }
         let look = NodeLook {
             selected: is_selected(index),
             hovered: hovered == Some(index) || link_target == Some(index),
             problem: worst_problem(diagnostics, &node.element),
+            detail,
         };
         paint_node(&painter, palette, model, &node.element, node.rect, look);
     }
     // Labels: with a node in focus, those of its edges; otherwise those that say more than
-    // the edge's colour does. Each goes where it hides the least.
+    // the edge's colour does. Each goes where it hides the least. Zoomed out too far to read
+    // them, there are none.
     let galleys: Vec<_> = diagram
         .edges
         .iter()
@@ -599,7 +654,7 @@ fn paint_diagram(
             let touches = focus.is_some_and(|f| edge.from == f || edge.to == f);
             let telling = !edge.label.is_empty() && edge.label != edge.kind.label();
             let shown = if focus.is_some() { touches } else { telling };
-            (shown && !edge.label.is_empty())
+            (shown && !edge.label.is_empty() && edge_shown[index] && detail == Detail::Full)
                 .then(|| label_galley(&painter, &edge.label, edge_style(index).color))
         })
         .collect();
@@ -607,8 +662,14 @@ fn paint_diagram(
         .iter()
         .map(|g| g.as_ref().map(|g| g.size() + 2.0 * LABEL_PADDING))
         .collect();
-    let obstacles: Vec<Rect> = diagram.nodes.iter().map(|n| n.rect.expand(2.0)).collect();
-    let spots = place_labels(&routes, &sizes, &obstacles);
+    let obstacles: Vec<Rect> = diagram
+        .nodes
+        .iter()
+        .zip(&node_shown)
+        .filter(|(_, shown)| **shown)
+        .map(|(n, _)| n.rect.expand(2.0))
+        .collect();
+    let spots = place_labels(routes, &sizes, &obstacles);
     for (index, (galley, spot)) in galleys.into_iter().zip(spots).enumerate() {
         if let (Some(galley), Some(rect)) = (galley, spot) {
             paint_edge_label(&painter, palette, rect, galley, edge_style(index).color);
@@ -621,7 +682,8 @@ fn paint_diagram(
         .iter()
         .enumerate()
         .map(|(index, node)| {
-            if !has_handle(node.element.kind) {
+            // A handle out of view, or too small to grab from far, is left out.
+            if !has_handle(node.element.kind) || !node_shown[index] || detail == Detail::Outline {
                 return None;
             }
             let center = handle_center(node.rect);
@@ -815,6 +877,45 @@ fn paint_gesture(ui: &Ui, palette: &Palette, gesture: &Option<Gesture>, diagram:
         }
         _ => {}
     }
+}
+
+/// How many of an element's settings its tooltip lists.
+const TOOLTIP_ROWS: usize = 6;
+
+/// A node's tooltip: its kind and name, its key settings, and what validation says about it.
+fn node_tooltip_ui(ui: &mut Ui, model: &Model, diagnostics: &[Diagnostic], element: &ElementRef) {
+    ui.set_max_width(360.0);
+    ui.label(egui::RichText::new(tooltip_title(element)).strong());
+    let rows = super::properties::properties(model, element).unwrap_or_default();
+    for (key, value) in rows
+        .iter()
+        .filter(|(key, _)| *key != "id")
+        .take(TOOLTIP_ROWS)
+    {
+        let value = value.lines().next().unwrap_or_default();
+        ui.label(format!("{key}: {value}"));
+    }
+    let palette = Palette::from_visuals(ui.visuals());
+    for diagnostic in diagnostics.iter().filter(|d| &d.element == element) {
+        ui.label(
+            egui::RichText::new(super::widgets::drawable(&format!(
+                "{}: {}",
+                diagnostic.severity, diagnostic.message
+            )))
+            .color(palette.severity(diagnostic.severity)),
+        );
+    }
+}
+
+/// The first line of a node's tooltip ("Topic orders").
+pub fn tooltip_title(element: &ElementRef) -> String {
+    let kind = element.kind.label();
+    let mut chars = kind.chars();
+    let capitalised: String = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    format!("{capitalised} {}", element.id)
 }
 
 /// The accessible name of an element's node on the canvas ("topic orders on the canvas").

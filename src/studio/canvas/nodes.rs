@@ -30,6 +30,34 @@ pub struct NodeLook {
     pub hovered: bool,
     /// The worst diagnostic about the element, if any.
     pub problem: Option<Severity>,
+    /// How much is drawn, which follows the zoom.
+    pub detail: Detail,
+}
+
+/// How much of a node is drawn: text too small to read is left out, and so are shadows, which
+/// cost more to tessellate than the rest of the card.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Detail {
+    /// The card and its header band only (far out).
+    Outline,
+    /// The card, the kind's icon and the element's name.
+    Name,
+    /// Everything: shadow, kind, name and body.
+    #[default]
+    Full,
+}
+
+impl Detail {
+    /// The detail worth drawing at `zoom` (screen points per canvas unit).
+    pub fn at_zoom(zoom: f32) -> Self {
+        if zoom >= 0.45 {
+            Self::Full
+        } else if zoom >= 0.25 {
+            Self::Name
+        } else {
+            Self::Outline
+        }
+    }
 }
 
 /// Paints the node of `element` in `rect` and returns the rectangle it really covers (a canvas
@@ -47,7 +75,16 @@ pub fn paint_node(
     }
     let accent = palette.kind(element.kind);
     paint_card(painter, palette, rect, accent, look);
-    paint_header(painter, palette, element, rect, accent);
+    if look.detail == Detail::Outline {
+        return rect;
+    }
+    paint_header(painter, palette, element, rect, accent, look.detail);
+    if look.detail < Detail::Full {
+        if let Some(severity) = look.problem {
+            paint_problem_badge(painter, palette, rect, severity);
+        }
+        return rect;
+    }
     let body = Rect::from_min_max(pos2(rect.left(), rect.top() + HEADER_HEIGHT), rect.max)
         .shrink2(vec2(MARGIN, 0.0));
     match element.kind {
@@ -69,13 +106,15 @@ pub fn paint_node(
 
 /// The card: shadow, body, border, and the selection or hover ring.
 fn paint_card(painter: &Painter, palette: &Palette, rect: Rect, accent: Color32, look: NodeLook) {
-    let shadow = Shadow {
-        offset: [0, 3],
-        blur: 12,
-        spread: 0,
-        color: palette.shadow,
-    };
-    painter.add(shadow.as_shape(rect, RADIUS));
+    if look.detail == Detail::Full {
+        let shadow = Shadow {
+            offset: [0, 3],
+            blur: 12,
+            spread: 0,
+            color: palette.shadow,
+        };
+        painter.add(shadow.as_shape(rect, RADIUS));
+    }
     if look.selected {
         painter.rect_filled(
             rect.expand(4.0),
@@ -90,6 +129,13 @@ fn paint_card(painter: &Painter, palette: &Palette, rect: Rect, accent: Color32,
     } else {
         Stroke::new(1.0, palette.node_border)
     };
+    if look.detail == Detail::Outline {
+        // Seen from far: the card in the kind's tint and its border, as one shape.
+        let tint = if palette.dark { 0.16 } else { 0.10 };
+        let fill = palette.node_fill.lerp_to_gamma(accent, tint);
+        painter.rect(rect, RADIUS, fill, border, StrokeKind::Inside);
+        return;
+    }
     painter.rect(
         rect,
         RADIUS,
@@ -124,6 +170,7 @@ fn paint_header(
     element: &ElementRef,
     rect: Rect,
     accent: Color32,
+    detail: Detail,
 ) {
     let icon = Rect::from_center_size(
         pos2(
@@ -137,14 +184,16 @@ fn paint_header(
 
     let text_left = icon.right() + 9.0;
     let width = rect.right() - MARGIN - text_left;
-    let kind = element.kind.label().to_uppercase();
-    painter.text(
-        pos2(text_left, rect.top() + 7.0),
-        Align2::LEFT_TOP,
-        kind,
-        FontId::proportional(10.0),
-        accent,
-    );
+    if detail == Detail::Full {
+        let kind = element.kind.label().to_uppercase();
+        painter.text(
+            pos2(text_left, rect.top() + 7.0),
+            Align2::LEFT_TOP,
+            kind,
+            FontId::proportional(10.0),
+            accent,
+        );
+    }
     let name = elided(
         painter,
         &element.id,

@@ -1,0 +1,390 @@
+//! The schema editor of an event type: one table per version (field name, Avro type, default,
+//! doc), with fields added and removed, and a new version started as a copy of the latest.
+//!
+//! Defaults are typed as Avro writes them in a schema, as JSON (`0`, `"EUR"`, `null`); a
+//! number becomes a float for `float` and `double` fields and an integer otherwise. Text that
+//! is not JSON changes nothing, and says so.
+
+use eframe::egui;
+
+use egui::{ComboBox, RichText, TextEdit, Ui, WidgetInfo};
+
+use crate::model::{AvroDefault, AvroType, Field, SchemaVersion};
+
+use super::fields::Fields;
+
+/// The types offered in a field's type menu: the primitive and logical types, and the
+/// optional (`["null", T]`) forms of the common ones.
+fn offered_types() -> Vec<AvroType> {
+    let simple = [
+        AvroType::Boolean,
+        AvroType::Int,
+        AvroType::Long,
+        AvroType::Float,
+        AvroType::Double,
+        AvroType::Bytes,
+        AvroType::String,
+        AvroType::Uuid,
+        AvroType::Date,
+        AvroType::TimeMillis,
+        AvroType::TimeMicros,
+        AvroType::TimestampMillis,
+        AvroType::TimestampMicros,
+    ];
+    let optional = [
+        AvroType::Boolean,
+        AvroType::Int,
+        AvroType::Long,
+        AvroType::Double,
+        AvroType::String,
+        AvroType::Uuid,
+        AvroType::TimestampMillis,
+    ]
+    .map(|t| AvroType::Union(vec![AvroType::Null, t]));
+    let mut types = vec![AvroType::Null];
+    types.extend(simple);
+    types.extend(optional);
+    types
+}
+
+/// How a type reads in the menu: `string`, `optional string`.
+fn type_name(ty: &AvroType) -> String {
+    match ty {
+        AvroType::Union(branches) if branches.len() == 2 && branches[0] == AvroType::Null => {
+            format!("optional {}", branches[1].describe())
+        }
+        other => other.describe(),
+    }
+}
+
+/// Whether numbers in a default for `ty` are floating point.
+fn takes_floats(ty: &AvroType) -> bool {
+    match ty {
+        AvroType::Float | AvroType::Double => true,
+        // A union's default matches its first branch.
+        AvroType::Union(branches) => branches.first().is_some_and(takes_floats),
+        _ => false,
+    }
+}
+
+/// A default as Avro's JSON spells it.
+pub fn default_text(default: Option<&AvroDefault>) -> String {
+    default.map_or_else(String::new, |d| to_json(d).to_string())
+}
+
+fn to_json(default: &AvroDefault) -> serde_json::Value {
+    use serde_json::Value;
+    match default {
+        AvroDefault::Null => Value::Null,
+        AvroDefault::Bool(b) => Value::Bool(*b),
+        AvroDefault::Int(i) => Value::from(*i),
+        AvroDefault::Float(x) => {
+            serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number)
+        }
+        AvroDefault::String(s) => Value::String(s.clone()),
+        AvroDefault::Array(items) => Value::Array(items.iter().map(to_json).collect()),
+        AvroDefault::Map(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+    }
+}
+
+/// Reads a default typed for a field of type `ty`: empty text is no default; text that is not
+/// JSON is an error, in a sentence.
+pub fn parse_default(ty: &AvroType, text: &str) -> Result<Option<AvroDefault>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| format!("`{text}` is not JSON (strings need quotes: \"{text}\")"))?;
+    Ok(Some(from_json(&value, takes_floats(ty))))
+}
+
+fn from_json(value: &serde_json::Value, floats: bool) -> AvroDefault {
+    use serde_json::Value;
+    match value {
+        Value::Null => AvroDefault::Null,
+        Value::Bool(b) => AvroDefault::Bool(*b),
+        Value::Number(n) => match (floats, n.as_i64()) {
+            (false, Some(i)) => AvroDefault::Int(i),
+            _ => AvroDefault::Float(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => AvroDefault::String(s.clone()),
+        Value::Array(items) => {
+            AvroDefault::Array(items.iter().map(|v| from_json(v, floats)).collect())
+        }
+        Value::Object(map) => AvroDefault::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), from_json(v, floats)))
+                .collect(),
+        ),
+    }
+}
+
+/// The versions of an event type, newest last, each as a table of its fields.
+pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion>) {
+    f.problems_ui(ui, "versions");
+    f.problems_ui(ui, "fields");
+    let count = versions.len();
+    for (v, version) in versions.iter_mut().enumerate() {
+        let latest = v + 1 == count;
+        let title = if latest {
+            format!("Version {} (latest)", v + 1)
+        } else {
+            format!("Version {}", v + 1)
+        };
+        egui::CollapsingHeader::new(RichText::new(title).strong())
+            .id_salt(("schema-version", v))
+            .default_open(latest)
+            .show(ui, |ui| {
+                // A table wider than the inspector scrolls inside itself rather than widening
+                // the inspector (which would lay every row out again next frame).
+                let width = ui.available_width();
+                egui::ScrollArea::horizontal()
+                    .id_salt(("schema-table", v))
+                    .show(ui, |ui| version_ui(ui, f, v, version, width));
+            })
+            .header_response
+            .on_hover_text("Show or hide this version's fields");
+    }
+    let label = "Add version";
+    let response = ui
+        .button(label)
+        .on_hover_text("Start a new schema version as a copy of the latest");
+    response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
+    if response.clicked() {
+        let next = versions
+            .last()
+            .cloned()
+            .map_or_else(SchemaVersion::default, |latest| SchemaVersion {
+                doc: String::new(),
+                ..latest
+            });
+        versions.push(next);
+    }
+}
+
+/// One version's fields as a table `width` wide, with a row to add a field.
+fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
+    // Name and type get the room; default and doc share what is left.
+    // The row must fit in `width`: a wider one would widen the inspector's content, and with
+    // it the next frame's layout. 48 is the Remove button and the gaps between the cells.
+    let name_width = width * 0.28;
+    let type_width = width * 0.28;
+    let small_width = ((width - name_width - type_width - 48.0) / 2.0).max(24.0);
+    let types = offered_types();
+    let mut remove = None;
+    // Rows of fixed widths rather than a grid: the columns never wait for a frame to settle.
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        for (heading, width) in [
+            ("name", name_width),
+            ("type", type_width),
+            ("default", small_width),
+            ("doc", small_width),
+        ] {
+            ui.add_sized(
+                [width, 16.0],
+                egui::Label::new(RichText::new(heading).weak()),
+            );
+        }
+    });
+    for (i, field) in version.fields.iter_mut().enumerate() {
+        let error = ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = 4.0;
+            let key = format!("versions[{v}].fields[{i}]");
+            let error = field_row_ui(
+                ui,
+                f,
+                &key,
+                field,
+                &types,
+                [name_width, type_width, small_width],
+            );
+            let label = format!("Remove {key}");
+            let response = ui
+                .small_button("\u{2212}")
+                .on_hover_text(format!("Remove the field `{}`", field.name));
+            response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
+            if response.clicked() {
+                remove = Some(i);
+            }
+            error
+        });
+        if let Some(why) = error.inner {
+            ui.label(
+                RichText::new(why)
+                    .size(11.0)
+                    .color(ui.visuals().error_fg_color),
+            );
+        }
+    }
+    if let Some(i) = remove
+        && i < version.fields.len()
+    {
+        version.fields.remove(i);
+    }
+    let label = format!("Add field to version {}", v + 1);
+    let response = ui
+        .small_button("Add field")
+        .on_hover_text("Add a string field at the end");
+    response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
+    if response.clicked() {
+        let mut n = version.fields.len() + 1;
+        while version.fields.iter().any(|f| f.name == format!("field{n}")) {
+            n += 1;
+        }
+        version.fields.push(Field {
+            name: format!("field{n}"),
+            ty: AvroType::String,
+            default: None,
+            doc: String::new(),
+            aliases: Vec::new(),
+        });
+    }
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("doc").weak());
+        let key = format!("versions[{v}].doc");
+        let response = ui
+            .add(TextEdit::singleline(&mut version.doc).desired_width((width - 40.0).max(60.0)))
+            .on_hover_text("What changed in this version");
+        let text = version.doc.clone();
+        response.widget_info(|| {
+            let mut info = WidgetInfo::text_edit(true, &text, &text, "");
+            info.label = Some(key.clone());
+            info
+        });
+        f.track(&response);
+    });
+}
+
+/// The cells of one field: name, type, default and doc. Returns why the default being typed
+/// is not JSON, if it is not.
+fn field_row_ui(
+    ui: &mut Ui,
+    f: &mut Fields,
+    key: &str,
+    field: &mut Field,
+    types: &[AvroType],
+    [name_width, type_width, small_width]: [f32; 3],
+) -> Option<String> {
+    let text_cell = |ui: &mut Ui, f: &mut Fields, label: String, value: &mut String, width, tip| {
+        let response = ui
+            .add_sized([width, 20.0], TextEdit::singleline(value))
+            .on_hover_text(tip);
+        let text = value.clone();
+        response.widget_info(|| {
+            let mut info = WidgetInfo::text_edit(true, &text, &text, "");
+            info.label = Some(label.clone());
+            info
+        });
+        f.track(&response);
+    };
+    text_cell(
+        ui,
+        f,
+        format!("{key}.name"),
+        &mut field.name,
+        name_width,
+        "The field name (an Avro name)",
+    );
+
+    let type_key = format!("{key}.type");
+    let current = type_name(&field.ty);
+    // The column is exactly `type_width` wide, whatever the type's name: a long one
+    // ("timestamp-millis") is cut, a short one leaves room, so the columns line up.
+    let inner = ui
+        .scope(|ui| {
+            ui.set_width(type_width);
+            ComboBox::from_id_salt(&type_key)
+                .selected_text(&current)
+                .width(type_width)
+                .truncate()
+                .show_ui(ui, |ui| {
+                    for ty in types {
+                        let name = type_name(ty);
+                        ui.selectable_value(&mut field.ty, ty.clone(), &name)
+                            .on_hover_text(format!("Make the field a {name}"));
+                    }
+                })
+        })
+        .inner;
+    let response = inner
+        .response
+        .on_hover_text(format!("The field's Avro type: {current}"));
+    response.widget_info(|| {
+        let mut info = WidgetInfo::labeled(egui::Role::ComboBox, true, &type_key);
+        info.current_text_value = Some(current.clone());
+        info
+    });
+
+    let default_key = format!("{key}.default");
+    let shown = default_text(field.default.as_ref());
+    let (changed, text) = f.parsed_text(
+        ui,
+        &default_key,
+        &shown,
+        small_width,
+        "The default a reader uses when the writer lacks the field, as JSON",
+    );
+    let mut error = None;
+    match parse_default(&field.ty, &text) {
+        Ok(default) => {
+            if changed.is_some() {
+                field.default = default;
+            }
+        }
+        Err(why) => error = Some(why),
+    }
+    text_cell(
+        ui,
+        f,
+        format!("{key}.doc"),
+        &mut field.doc,
+        small_width,
+        "What the field holds",
+    );
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_read_as_avro_json_for_the_fields_type() {
+        assert_eq!(parse_default(&AvroType::Int, ""), Ok(None));
+        assert_eq!(
+            parse_default(&AvroType::Long, "42"),
+            Ok(Some(AvroDefault::Int(42)))
+        );
+        assert_eq!(
+            parse_default(&AvroType::Double, "1"),
+            Ok(Some(AvroDefault::Float(1.0)))
+        );
+        assert_eq!(
+            parse_default(&AvroType::String, "\"EUR\""),
+            Ok(Some(AvroDefault::String("EUR".to_owned())))
+        );
+        let optional = AvroType::Union(vec![AvroType::Null, AvroType::String]);
+        assert_eq!(
+            parse_default(&optional, "null"),
+            Ok(Some(AvroDefault::Null))
+        );
+        assert!(parse_default(&AvroType::String, "EUR").is_err());
+    }
+
+    #[test]
+    fn a_default_shows_as_the_json_it_was_read_from() {
+        for (ty, text) in [
+            (AvroType::Long, "42"),
+            (AvroType::Double, "2.5"),
+            (AvroType::String, "\"EUR\""),
+            (AvroType::Boolean, "true"),
+        ] {
+            let default = parse_default(&ty, text).ok().flatten();
+            assert_eq!(default_text(default.as_ref()), text);
+        }
+    }
+}
