@@ -106,22 +106,16 @@ fn avro(model_path: &Path, out: &Path) -> i32 {
         for s in schemas {
             let stem = file_stem(&format!("{}-v{}", s.full_name, s.version));
             let name = unique(&mut used, &stem, "avsc");
-            match serde_json::to_string_pretty(&s.json) {
-                Ok(text) => files.push((out.join(name), text + "\n")),
-                Err(err) => {
-                    eprintln!("error: cannot write the schema of {}: {err}", s.full_name);
-                    return 2;
-                }
-            }
+            files.push((out.join(name), schema::schema_text(&s.json, true) + "\n"));
         }
     }
     let subject_dir = out.join("subjects");
     let mut used_subjects = BTreeSet::new();
     for subject in &subjects {
         for (i, version) in subject.versions.iter().enumerate() {
-            let body = serde_json::to_string(&version.json).and_then(|schema| {
-                serde_json::to_string_pretty(&json!({"schema": schema, "schemaType": "AVRO"}))
-            });
+            let schema = schema::schema_text(&version.json, false);
+            let body =
+                serde_json::to_string_pretty(&json!({"schema": schema, "schemaType": "AVRO"}));
             let stem = file_stem(&format!("{}-v{}", subject.name, i + 1));
             let name = unique(&mut used_subjects, &stem, "json");
             match body {

@@ -239,6 +239,93 @@ fn pcf(
     Ok(())
 }
 
+/// The order `.avsc` files conventionally give a schema's attributes; others follow, sorted.
+const KEY_ORDER: &[&str] = &[
+    "type",
+    "name",
+    "namespace",
+    "doc",
+    "aliases",
+    "logicalType",
+    "precision",
+    "scale",
+    "size",
+    "symbols",
+    "items",
+    "values",
+    "fields",
+    "default",
+];
+
+/// The order of a record field's attributes.
+const FIELD_KEY_ORDER: &[&str] = &["name", "type", "doc", "default", "aliases", "order"];
+
+/// Writes a schema as JSON with its attributes in the conventional order (`type`, `name`,
+/// `namespace`, `doc`, …, `fields`; `name`, `type`, `doc`, `default` in a field), indented by two spaces when `pretty`, on one
+/// line otherwise. (`serde_json` would sort the keys alphabetically.)
+pub fn schema_text(json: &Value, pretty: bool) -> String {
+    let mut out = String::new();
+    write_value(json, pretty, 0, KEY_ORDER, &mut out);
+    out
+}
+
+/// Writes `value`; `order` is the key order of the objects it is made of (for a list of
+/// fields, of the fields).
+fn write_value(value: &Value, pretty: bool, depth: usize, order: &[&str], out: &mut String) {
+    let (open_line, close_line, colon) = if pretty {
+        (
+            format!("\n{}", "  ".repeat(depth + 1)),
+            format!("\n{}", "  ".repeat(depth)),
+            ": ",
+        )
+    } else {
+        (String::new(), String::new(), ":")
+    };
+    match value {
+        Value::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&open_line);
+                write_value(item, pretty, depth + 1, order, out);
+            }
+            out.push_str(&close_line);
+            out.push(']');
+        }
+        Value::Object(map) if !map.is_empty() => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by_key(|k| {
+                (
+                    order.iter().position(|o| o == k).unwrap_or(order.len()),
+                    k.as_str(),
+                )
+            });
+            out.push('{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&open_line);
+                out.push_str(&quoted(key));
+                out.push_str(colon);
+                let inner = if key == "fields" && order == KEY_ORDER {
+                    FIELD_KEY_ORDER
+                } else {
+                    KEY_ORDER
+                };
+                if let Some(v) = map.get(key) {
+                    write_value(v, pretty, depth + 1, inner, out);
+                }
+            }
+            out.push_str(&close_line);
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// The record schema of one version, without checking it.
 pub fn record_json(event: &EventType, version: &SchemaVersion) -> Result<Value, String> {
     let mut record = Map::new();
@@ -589,6 +676,35 @@ mod tests {
         let (ours, fingerprint) = canonical_form(&uuid).expect("valid");
         assert_eq!(ours, "\"string\"");
         assert_eq!(fingerprint, rabin(b"\"string\""));
+    }
+
+    #[test]
+    fn avsc_text_keeps_the_conventional_attribute_order_and_round_trips() {
+        let schema = event_schema(&payment(), 1).expect("derives");
+        let pretty = schema_text(&schema.json, true);
+        assert!(
+            pretty.starts_with(
+                "{\n  \"type\": \"record\",\n  \"name\": \"PaymentTaken\",\n  \"namespace\": \"com.shop.payments\",\n  \"doc\":"
+            ),
+            "{pretty}"
+        );
+        assert!(pretty.contains("\"name\": \"payment_id\",\n      \"type\": {\n        \"type\": \"string\",\n        \"logicalType\": \"uuid\"\n      }"), "{pretty}");
+        let back: Value = serde_json::from_str(&pretty).expect("valid JSON");
+        assert_eq!(back, schema.json);
+        let compact = schema_text(&schema.json, false);
+        assert!(
+            compact.starts_with(r#"{"type":"record","name":"PaymentTaken","#),
+            "{compact}"
+        );
+        assert!(!compact.contains('\n'));
+        assert_eq!(
+            serde_json::from_str::<Value>(&compact).expect("valid"),
+            schema.json
+        );
+        assert_eq!(
+            schema_text(&json!({"a": [], "b": {}}), true),
+            "{\n  \"a\": [],\n  \"b\": {}\n}"
+        );
     }
 
     #[test]

@@ -8,7 +8,9 @@ pub mod avro;
 pub mod compat;
 pub mod registry;
 
-pub use avro::{EventSchema, SchemaError, canonical_form, event_schema, event_schemas};
+pub use avro::{
+    EventSchema, SchemaError, canonical_form, event_schema, event_schemas, schema_text,
+};
 pub use compat::{Incompatibility, ParsedSchema, can_read};
 pub use registry::{
     Direction, LevelViolation, Subject, SubjectVersion, check_against, check_history, check_level,
