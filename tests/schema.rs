@@ -278,6 +278,30 @@ fn schema_check_against_an_old_model_checks_the_new_latest_versions() {
 }
 
 #[test]
+fn schema_check_against_an_old_model_refuses_edited_published_versions() {
+    let dir = TempDir::new().expect("temp dir");
+    let old = write(&dir, "old.ron", &model(WITH_DEFAULT, "orders"));
+    let edited = write(
+        &dir,
+        "edited.ron",
+        &model(WITH_DEFAULT, "orders").replace(
+            r#"(fields: [(name: "id", type: String)]),"#,
+            r#"(fields: [(name: "id", type: Long)]),"#,
+        ),
+    );
+    causeway()
+        .args(["schema", "check"])
+        .arg(&edited)
+        .arg("--against")
+        .arg(&old)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "subject `orders-value`: version 1 (OrderPlaced v1) was changed since the old model",
+        ));
+}
+
+#[test]
 fn schema_check_exits_2_for_unreadable_models_and_1_for_invalid_schemas() {
     let dir = TempDir::new().expect("temp dir");
     let garbage = write(&dir, "garbage.ron", "(format: 1, name: ");

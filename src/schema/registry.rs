@@ -261,13 +261,34 @@ pub fn check_history(subject: &Subject) -> Result<Vec<String>, SchemaError> {
 }
 
 /// Checks that the latest version of each subject of a new model may follow the versions the
-/// same subject had in an old model (a subject whose latest schema did not change passes).
+/// same subject had in an old model (a subject whose latest schema did not change passes), and
+/// that the old model's versions are still there, unchanged: a registry keeps what was
+/// registered, so editing or dropping a published version does not change what consumers see.
 pub fn check_against(new: &[Subject], old: &[Subject]) -> Result<Vec<String>, SchemaError> {
     let mut out = Vec::new();
     for subject in new {
         let Some(before) = old.iter().find(|s| s.name == subject.name) else {
             continue;
         };
+        for (i, was) in before.versions.iter().enumerate() {
+            match subject.versions.get(i) {
+                Some(now) if now.json != was.json => out.push(format!(
+                    "subject `{}`: version {} ({}) was changed since the old model; a registry \
+                     keeps the version it registered, so add a new version instead",
+                    subject.name,
+                    i + 1,
+                    was.source
+                )),
+                None => out.push(format!(
+                    "subject `{}`: version {} ({}) of the old model is gone; a registry keeps \
+                     it, so the history cannot shrink",
+                    subject.name,
+                    i + 1,
+                    was.source
+                )),
+                Some(_) => {}
+            }
+        }
         let (Some(latest), Some(previous)) = (subject.versions.last(), before.versions.last())
         else {
             continue;
@@ -418,6 +439,24 @@ mod tests {
     }
 
     #[test]
+    fn against_an_old_model_a_published_version_may_not_change() {
+        let old = subjects(&crate::model::load(MODEL).expect("loads")).expect("derives");
+        let edited = MODEL.replace(
+            r#"(id: "Audit", versions: [(fields: [(name: "id", type: String)])]),"#,
+            r#"(id: "Audit", versions: [(fields: [(name: "id", type: String), (name: "n", type: Int, default: Int(0))])]),"#,
+        );
+        let new = subjects(&crate::model::load(&edited).expect("loads")).expect("derives");
+        assert_eq!(
+            check_against(&new, &old).expect("parses"),
+            vec![
+                "subject `audit-Audit`: version 1 (Audit v1) was changed since the old model; a \
+                 registry keeps the version it registered, so add a new version instead"
+                    .to_owned()
+            ]
+        );
+    }
+
+    #[test]
     fn levels_parse_as_the_registry_spells_them() {
         assert_eq!(
             parse_level("BACKWARD_TRANSITIVE"),
@@ -509,6 +548,20 @@ mod tests {
             r#"(id: "Audit", versions: [(fields: [(name: "id", type: String)]), (fields: [(name: "id", type: Int)])]),"#,
         );
         let new = subjects(&crate::model::load(&changed).expect("loads")).expect("derives");
+        // Going back from the changed model: a version is gone, and the latest (v1) is
+        // checked against both versions the registry holds.
+        assert_eq!(
+            check_against(&old, &new).expect("parses"),
+            vec![
+                "subject `audit-Audit`: version 2 (Audit v2) of the old model is gone; a \
+                 registry keeps it, so the history cannot shrink"
+                    .to_owned(),
+                "subject `audit-Audit` (BACKWARD): consumers on Audit v1 (new model) cannot \
+                 read Audit v2 (old model) records: field `id`: the writer's int cannot be read \
+                 as string"
+                    .to_owned(),
+            ]
+        );
         assert_eq!(
             check_against(&new, &old).expect("parses"),
             vec![
