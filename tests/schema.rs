@@ -121,8 +121,8 @@ fn compat_levels_check_the_latest_or_every_earlier_version() {
     run("BACKWARD_TRANSITIVE")
         .code(1)
         .stdout(predicate::str::contains(format!(
-            "consumers on {} cannot read {} records: field `x`: the writer's string cannot be read \
-         as int",
+            "field `x`: the writer's string cannot be read as int; consumers on {} cannot read {} \
+             records",
             v3.display(),
             v1.display()
         )));
@@ -233,9 +233,8 @@ fn schema_check_exits_1_on_a_history_the_level_forbids() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "subject `orders-value` (BACKWARD): consumers on OrderPlaced v2 cannot read \
-             OrderPlaced v1 records: field `currency` is in the reader's schema but not in the \
-             writer's, and has no default",
+            "subject `orders-value` (BACKWARD): field `currency` added without a default: \
+             consumers on OrderPlaced v2 cannot read OrderPlaced v1 records",
         ))
         .stderr(predicate::str::contains("1 schema violation"));
     let good = write(&dir, "good.ron", &model(WITH_DEFAULT, "orders"));
@@ -272,8 +271,8 @@ fn schema_check_against_an_old_model_checks_the_new_latest_versions() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "consumers on OrderPlaced v2 (new model) cannot read OrderPlaced v1 (old model) \
-             records: field `id`: the writer's string cannot be read as int",
+            "field `id`: the writer's string cannot be read as int; consumers on OrderPlaced v2 \
+             (new model) cannot read OrderPlaced v1 (old model) records",
         ));
 }
 

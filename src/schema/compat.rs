@@ -373,12 +373,24 @@ impl Parser {
     }
 }
 
+/// What kind of problem an incompatibility is, so callers that know which version is which
+/// can word it ("added without a default").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// A reader field the writer lacks, with no default to fill it.
+    FieldWithoutDefault,
+    /// Anything else: types, names, sizes, enum symbols or decimals that do not resolve.
+    Mismatch,
+}
+
 /// One reason a reader cannot read a writer's data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Incompatibility {
     /// The path of the field at fault (`customer.address.street`, `lines[].sku`), or empty for
     /// the top-level type.
     pub path: String,
+    /// What kind of problem it is.
+    pub problem: Problem,
     /// What is wrong, in a sentence that speaks of "the reader" and "the writer".
     pub message: String,
 }
@@ -434,8 +446,13 @@ fn names_match(writer: &str, reader: &str, reader_aliases: &[String]) -> bool {
 
 impl Check<'_> {
     fn fail(&mut self, path: &str, message: String) {
+        self.fail_with(path, Problem::Mismatch, message);
+    }
+
+    fn fail_with(&mut self, path: &str, problem: Problem, message: String) {
         self.out.push(Incompatibility {
             path: path.to_owned(),
+            problem,
             message,
         });
     }
@@ -478,6 +495,8 @@ impl Check<'_> {
                 self.resolve(branch, r, path);
                 let written = writer.describe(branch);
                 for reason in self.out.iter_mut().skip(before) {
+                    // Only this branch is at fault: keep the explanation that says so.
+                    reason.problem = Problem::Mismatch;
                     reason.message = format!(
                         "when the writer writes its `{written}` branch, {}",
                         reason.message
@@ -588,8 +607,9 @@ impl Check<'_> {
                     match found {
                         Some(wf) => self.resolve(wf.ty, rf.ty, &field_path),
                         None if rf.has_default => {}
-                        None => self.fail(
+                        None => self.fail_with(
                             &field_path,
+                            Problem::FieldWithoutDefault,
                             format!(
                                 "field `{field_path}` is in the reader's schema but not in the \
                                  writer's, and has no default"

@@ -11,7 +11,7 @@ pub mod registry;
 pub use avro::{
     EventSchema, SchemaError, canonical_form, event_schema, event_schemas, schema_text,
 };
-pub use compat::{Incompatibility, ParsedSchema, can_read};
+pub use compat::{Incompatibility, ParsedSchema, Problem, can_read};
 pub use registry::{
     Direction, LevelViolation, Subject, SubjectVersion, check_against, check_history, check_level,
     level_name, parse_level, subjects,

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use super::avro::{SchemaError, event_schemas};
-use super::compat::{Incompatibility, ParsedSchema, can_read};
+use super::compat::{Incompatibility, ParsedSchema, Problem, can_read};
 use crate::model::{Compatibility, KeyDistribution, Model, SubjectStrategy};
 
 /// The registry's name of a level (`BACKWARD_TRANSITIVE`).
@@ -121,10 +121,20 @@ pub fn describe_violation(violation: &LevelViolation, new: &str, old: &str) -> V
         Direction::NewReadsOld => (new, old),
         Direction::OldReadsNew => (old, new),
     };
+    let consequence = format!("consumers on {reader} cannot read {writer} records");
     violation
         .reasons
         .iter()
-        .map(|r| format!("consumers on {reader} cannot read {writer} records: {r}"))
+        .map(|r| match (r.problem, violation.direction) {
+            (Problem::FieldWithoutDefault, Direction::NewReadsOld) => {
+                format!("field `{}` added without a default: {consequence}", r.path)
+            }
+            (Problem::FieldWithoutDefault, Direction::OldReadsNew) => format!(
+                "field `{}` removed, and {reader} has no default for it: {consequence}",
+                r.path
+            ),
+            (Problem::Mismatch, _) => format!("{r}; {consequence}"),
+        })
         .collect()
 }
 
@@ -431,8 +441,8 @@ mod tests {
         assert_eq!(
             describe_violation(&violations[0], "v3", "v1"),
             vec![
-                "consumers on v3 cannot read v1 records: field `x`: the writer's string cannot \
-                 be read as int"
+                "field `x`: the writer's string cannot be read as int; consumers on v3 cannot \
+                 read v1 records"
                     .to_owned()
             ]
         );
@@ -452,6 +462,26 @@ mod tests {
                 "subject `audit-Audit`: version 1 (Audit v1) was changed since the old model; a \
                  registry keeps the version it registered, so add a new version instead"
                     .to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_fields_are_told_as_added_or_removed_by_direction() {
+        let v1 = record(r#"{"name": "legacy", "type": "int"}"#);
+        let v2 = record(r#"{"name": "currency", "type": "string"}"#);
+        let lines: Vec<String> = check_level(Compatibility::Full, &v2, std::slice::from_ref(&v1))
+            .iter()
+            .flat_map(|v| describe_violation(v, "v2", "v1"))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "field `currency` added without a default: consumers on v2 cannot read v1 records"
+                    .to_owned(),
+                "field `legacy` removed, and v1 has no default for it: consumers on v1 cannot \
+                 read v2 records"
+                    .to_owned(),
             ]
         );
     }
@@ -528,9 +558,8 @@ mod tests {
         assert_eq!(
             check_history(orders).expect("parses"),
             vec![
-                "subject `orders-value` (BACKWARD): consumers on OrderPlaced v2 cannot read \
-                 OrderPlaced v1 records: field `currency` is in the reader's schema but not in \
-                 the writer's, and has no default"
+                "subject `orders-value` (BACKWARD): field `currency` added without a default: \
+                 consumers on OrderPlaced v2 cannot read OrderPlaced v1 records"
                     .to_owned()
             ]
         );
@@ -556,19 +585,19 @@ mod tests {
                 "subject `audit-Audit`: version 2 (Audit v2) of the old model is gone; a \
                  registry keeps it, so the history cannot shrink"
                     .to_owned(),
-                "subject `audit-Audit` (BACKWARD): consumers on Audit v1 (new model) cannot \
-                 read Audit v2 (old model) records: field `id`: the writer's int cannot be read \
-                 as string"
+                "subject `audit-Audit` (BACKWARD): field `id`: the writer's int cannot be read \
+                 as string; consumers on Audit v1 (new model) cannot read Audit v2 (old model) \
+                 records"
                     .to_owned(),
             ]
         );
         assert_eq!(
             check_against(&new, &old).expect("parses"),
             vec![
-                "subject `audit-Audit` (BACKWARD): consumers on Audit v2 (new model) cannot read \
-                 Audit v1 (old model) records: field `id`: the writer's string cannot be read as \
-                 int"
-                .to_owned()
+                "subject `audit-Audit` (BACKWARD): field `id`: the writer's string cannot be read \
+                 as int; consumers on Audit v2 (new model) cannot read Audit v1 (old model) \
+                 records"
+                    .to_owned()
             ]
         );
     }
