@@ -497,6 +497,33 @@ fn export_avro_refuses_invalid_names_and_writes_nothing() {
 }
 
 #[test]
+fn export_avro_refuses_a_schema_apache_avro_rejects_that_validation_lets_through() {
+    let dir = TempDir::new().expect("temp dir");
+    // Validation checks the spelling of a named-type reference, not that the type exists.
+    let path = write(
+        &dir,
+        "m.ron",
+        &model(
+            r#"(fields: [(name: "id", type: Named("Missing"))]),"#,
+            "orders",
+        ),
+    );
+    let out = dir.path().join("out");
+    causeway()
+        .args(["export", "avro"])
+        .arg(&path)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "event type `OrderPlaced`, version 2: not a valid Avro schema",
+        ))
+        .stderr(predicate::str::contains("nothing was written"));
+    assert!(!out.exists());
+}
+
+#[test]
 fn export_avro_exits_2_for_an_unreadable_model() {
     let dir = TempDir::new().expect("temp dir");
     causeway()

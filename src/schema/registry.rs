@@ -8,7 +8,7 @@
 //! - Value subjects: `<topic>-value` (topic name strategy), `<record full name>` (record name),
 //!   `<topic>-<record full name>` (topic-record name). Key subjects: `<topic>-key`, for topics
 //!   that producers write keyed records to (keys are UTF-8 strings, so the schema is
-//!   `"string"`).
+//!   `"string"`), at the registry's default level, BACKWARD.
 
 use std::collections::BTreeMap;
 
