@@ -707,6 +707,24 @@ mod tests {
         );
     }
 
+    /// A regression pin: the canonical form and fingerprint of the default example's first
+    /// event type must not drift (consumers cache schemas by fingerprint).
+    #[test]
+    fn the_default_examples_first_schema_is_stable() {
+        let model = crate::examples::default_model().expect("loads");
+        let schema = event_schema(&model.event_types[0], 1).expect("derives");
+        assert_eq!(
+            schema.canonical_form,
+            concat!(
+                r#"{"name":"com.shop.orders.OrderPlaced","type":"record","fields":["#,
+                r#"{"name":"order_id","type":"string"},{"name":"customer_id","type":"string"},"#,
+                r#"{"name":"amount","type":"bytes"},{"name":"placed_at","type":"long"}]}"#
+            )
+        );
+        assert_eq!(format!("{:016x}", schema.fingerprint), "ef78135ee2df2fba");
+        assert_eq!(schema.fingerprint, rabin(schema.canonical_form.as_bytes()));
+    }
+
     #[test]
     fn every_example_models_event_types_export_to_schemas_apache_avro_parses() {
         let mut count = 0;
