@@ -5,11 +5,13 @@
 //! - [`model`]: the architecture model, its RON file format and its validation.
 //! - [`examples`]: the example models shipped with Causeway.
 //! - [`sim`]: the simulation engine (so far: Kafka's partition assignors).
+//! - [`schema`]: event schemas: Avro derivation, compatibility, registry subjects and levels.
 //! - [`cli`]: the headless commands (`check`, `fmt`, `new`).
 //! - [`studio`]: the eframe/egui desktop application.
 
 pub mod cli;
 pub mod examples;
 pub mod model;
+pub mod schema;
 pub mod sim;
 pub mod studio;

@@ -1,14 +1,16 @@
-//! The headless commands: `check`, `fmt`, `new`, `examples`, `partition`, `assign`. Each returns an exit code; the
-//! binary only parses arguments and exits with it.
+//! The headless commands: `check`, `fmt`, `new`, `examples`, `partition`, `assign`, `schema`,
+//! `export`. Each returns an exit code; the binary only parses arguments and exits with it.
 //!
 //! Exit codes follow one rule across commands: 0 for success, 1 for findings (validation
 //! errors, files not in canonical form), 2 when an input cannot be read or parsed or an
 //! argument is wrong.
 
 mod check;
+mod export;
 mod files;
 mod fmt;
 mod new;
+mod schema;
 mod simulate;
 mod teach;
 
@@ -16,7 +18,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub use export::{ExportCommand, file_stem};
 pub use files::write_atomically;
+pub use schema::SchemaCommand;
 pub use simulate::SimulateArgs;
 
 /// Causeway: design, simulate and teach event-driven architectures.
@@ -119,6 +123,18 @@ pub enum Command {
         /// The JSON input file.
         file: PathBuf,
     },
+    /// Check event schemas: reader/writer compatibility, registry levels, a model's subjects.
+    Schema {
+        /// What to check.
+        #[command(subcommand)]
+        command: SchemaCommand,
+    },
+    /// Export what a model implies for other tools (Avro schemas and registry requests).
+    Export {
+        /// What to export.
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
 }
 
 /// How `check` prints its results.
@@ -176,6 +192,8 @@ pub fn run(command: Command) -> i32 {
             keys,
         } => teach::partition(partitions, hex, &keys),
         Command::Assign { file } => teach::assign(&file),
+        Command::Schema { command } => schema::run(command),
+        Command::Export { command } => export::run(command),
         Command::Studio { .. } => {
             eprintln!("error: the studio is opened by the causeway binary, not the library");
             2
