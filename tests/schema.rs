@@ -537,3 +537,75 @@ fn export_avro_exits_2_for_an_unreadable_model() {
             "missing.ron: cannot read the file",
         ));
 }
+
+#[test]
+fn export_cloudevents_writes_a_conforming_sample_per_event_type_of_every_example() {
+    for example in causeway::examples::EXAMPLES {
+        let dir = TempDir::new().expect("temp dir");
+        let model_path = write(&dir, "model.ron", example.text);
+        let out = dir.path().join("ce");
+        causeway()
+            .args(["export", "cloudevents"])
+            .arg(&model_path)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("CloudEvents sample"));
+        let model = causeway::model::load(example.text).expect("the example loads");
+        let mut seen = 0;
+        for event in &model.event_types {
+            let schemas = causeway::schema::event_schemas(event).expect("schemas");
+            let latest = schemas.last().expect("a version");
+            let path = out.join(format!("{}.json", latest.full_name));
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let ce: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(ce["specversion"], "1.0");
+            assert_eq!(ce["type"], latest.full_name.as_str());
+            assert_eq!(ce["datacontenttype"], "application/json");
+            assert!(ce["id"].as_str().is_some_and(|s| !s.is_empty()));
+            assert!(ce["source"].as_str().is_some_and(|s| s.starts_with('/')));
+            assert!(ce["time"].as_str().is_some_and(|s| s.ends_with('Z')));
+            // Every attribute name is lower-case alphanumeric, as CloudEvents requires.
+            for key in ce.as_object().expect("an object").keys() {
+                assert!(
+                    key.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+                    "{key}"
+                );
+            }
+            assert!(ce.get("correlationid").is_some() && ce.get("causationid").is_some());
+            if let Some(uri) = ce["dataschema"].as_str() {
+                assert!(
+                    uri.starts_with("urn:causeway:schema-registry:subjects:")
+                        && uri.contains(":versions:"),
+                    "{uri}"
+                );
+            }
+            assert_eq!(
+                causeway::schema::cloudevents::conforms(&latest.json, &ce["data"]),
+                Ok(()),
+                "{}",
+                path.display()
+            );
+            seen += 1;
+        }
+        assert_eq!(seen, model.event_types.len());
+    }
+}
+
+#[test]
+fn export_cloudevents_refuses_an_unreadable_model() {
+    let dir = TempDir::new().expect("temp dir");
+    let bad = write(&dir, "bad.ron", "(format: 1, name: ");
+    causeway()
+        .args(["export", "cloudevents"])
+        .arg(&bad)
+        .arg("--out")
+        .arg(dir.path().join("ce"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.ron"));
+    assert!(!dir.path().join("ce").exists());
+}

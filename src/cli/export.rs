@@ -1,6 +1,6 @@
-//! `causeway export`: write what a model implies for other tools. So far `avro`: one `.avsc`
-//! per event type and version, and per registry subject version the body of the request that
-//! registers it.
+//! `causeway export`: write what a model implies for other tools: `avro`, one `.avsc` per
+//! event type and version, and per registry subject version the body of the request that
+//! registers it; `cloudevents`, a sample CloudEvent per event type.
 //!
 //! Output file names come from element names, which a model file may set to anything; they
 //! are sanitised so no name can write outside the output folder (see [`file_stem`]).
@@ -29,11 +29,21 @@ pub enum ExportCommand {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+    /// CloudEvents 1.0 samples: DIR/<namespace.Name>.json per event type, a structured-mode
+    /// event whose `data` is a sample of the type's latest schema in Avro's JSON encoding.
+    Cloudevents {
+        /// The model file.
+        model: PathBuf,
+        /// The output folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 pub(super) fn run(command: ExportCommand) -> i32 {
     match command {
         ExportCommand::Avro { model, out } => avro(&model, &out),
+        ExportCommand::Cloudevents { model, out } => cloudevents(&model, &out),
     }
 }
 
@@ -151,6 +161,67 @@ fn avro(model_path: &Path, out: &Path) -> i32 {
         if files.len() - schemas == 1 { "" } else { "s" },
         subjects.len(),
         if subjects.len() == 1 { "" } else { "s" },
+        out.display()
+    );
+    0
+}
+
+fn cloudevents(model_path: &Path, out: &Path) -> i32 {
+    let bytes = match read(model_path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return 2;
+        }
+    };
+    let model = match model::load_bytes(&bytes) {
+        Ok(model) => model,
+        Err(err) => {
+            eprintln!("{}:{err}", model_path.display());
+            return 2;
+        }
+    };
+    let Some(subjects) = model_subjects(model_path, &model) else {
+        eprintln!("error: the model's schemas have errors; nothing was written");
+        return 1;
+    };
+    let samples = match schema::cloudevents::sample_events(&model, &subjects) {
+        Ok(samples) => samples,
+        Err(err) => {
+            println!("{}: {err}", model_path.display());
+            eprintln!("error: nothing was written");
+            return 1;
+        }
+    };
+    let mut files = Vec::new();
+    let mut used = BTreeSet::new();
+    for sample in &samples {
+        let name = unique(&mut used, &file_stem(&sample.full_name), "json");
+        match serde_json::to_string_pretty(&sample.event) {
+            Ok(text) => files.push((out.join(name), text + "\n")),
+            Err(err) => {
+                eprintln!(
+                    "error: cannot write the sample of {}: {err}",
+                    sample.full_name
+                );
+                return 2;
+            }
+        }
+    }
+    if let Err(err) = std::fs::create_dir_all(out) {
+        eprintln!("error: {}: cannot create the folder: {err}", out.display());
+        return 2;
+    }
+    for (path, text) in &files {
+        if let Err(err) = write_atomically(path, text.as_bytes()) {
+            eprintln!("error: {err:#}");
+            return 2;
+        }
+    }
+    println!(
+        "wrote {} CloudEvents sample{} to {}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
         out.display()
     );
     0

@@ -1,10 +1,12 @@
 //! Event schemas: the Avro schema of each event type version ([`avro`]), reader/writer
 //! compatibility by the Avro 1.12 resolution rules ([`compat`]), and a schema registry's
-//! subjects and compatibility levels ([`registry`]).
+//! subjects and compatibility levels ([`registry`]), and CloudEvents samples
+//! ([`cloudevents`]).
 //!
 //! Nothing here touches the file system: the CLI reads and writes files and hands text in.
 
 pub mod avro;
+pub mod cloudevents;
 pub mod compat;
 pub mod registry;
 
