@@ -1949,3 +1949,63 @@ fn snapshots_of_the_default_model() {
     harness.run();
     snapshot(&mut harness, "event_type_schema_light");
 }
+
+#[test]
+fn the_event_type_inspector_judges_each_version_and_names_the_consumers_it_would_break() {
+    let mut model = default_model();
+    let event = model
+        .event_types
+        .iter_mut()
+        .find(|e| e.id == "OrderPlaced")
+        .expect("OrderPlaced");
+    event.compatibility = model::Compatibility::Backward;
+    let mut next = event.versions.last().cloned().expect("a version");
+    let mut coupon = next.fields[0].clone();
+    coupon.name = "coupon".into();
+    coupon.ty = model::AvroType::String;
+    coupon.default = None;
+    next.fields.push(coupon);
+    event.versions.push(next);
+    let new = event.versions.len();
+    let mut harness = studio(model);
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::EventType, "OrderPlaced")));
+    harness.run();
+    harness.get_by_label(&format!("v{new}: refused under BACKWARD"));
+    harness.get_by_label("+ `coupon` added");
+    harness.get_by_label_contains("field `coupon` added without a default");
+    let readers = harness
+        .get_by_label_contains("would break: ")
+        .accesskit_node()
+        .value()
+        .or_else(|| {
+            harness
+                .get_by_label_contains("would break: ")
+                .accesskit_node()
+                .label()
+        })
+        .unwrap_or_default();
+    assert!(
+        readers.contains("payment") && readers.contains("shipping"),
+        "{readers}"
+    );
+
+    // Typing a default makes the registry accept it, live.
+    let default = format!("versions[{}].fields[{}].default", new - 1, {
+        let e = harness.state().model().event_type("OrderPlaced").cloned();
+        e.map_or(0, |e| e.versions[new - 1].fields.len() - 1)
+    });
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, &default)
+        .focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::TextInput, &default)
+        .type_text("\"none\"");
+    harness.run();
+    harness.key_press(egui::Key::Tab);
+    harness.run();
+    harness.run();
+    harness.get_by_label(&format!("v{new}: accepted under BACKWARD"));
+}

@@ -787,6 +787,8 @@ pub fn properties_editor_ui(
     if let Some(mut e) = event_type_copy {
         ui.add_space(6.0);
         schema::versions_ui(ui, &mut fields, &mut e.versions);
+        ui.add_space(6.0);
+        super::schema_check::compatibility_ui(ui, model, &e);
         if model.event_type(id) != Some(&e) {
             outcome.edit = Some(Command::set_event_type(id.to_owned(), e));
         }

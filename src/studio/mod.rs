@@ -52,6 +52,7 @@ mod properties;
 mod run_job;
 mod run_view;
 mod schema;
+mod schema_check;
 mod settings;
 mod top_bar;
 mod widgets;
