@@ -1974,6 +1974,12 @@ fn the_event_type_inspector_judges_each_version_and_names_the_consumers_it_would
     harness.run();
     harness.get_by_label(&format!("v{new}: refused under BACKWARD"));
     harness.get_by_label("+ `coupon` added");
+    // Side by side: the new field only in the new version's column.
+    harness
+        .get_by_label(&format!("v{} | v{new} side by side", new - 1))
+        .click();
+    harness.run();
+    harness.get_by_label("coupon: string");
     harness.get_by_label_contains("field `coupon` added without a default");
     let readers = harness
         .get_by_label_contains("would break: ")

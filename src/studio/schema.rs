@@ -48,7 +48,7 @@ fn offered_types() -> Vec<AvroType> {
 }
 
 /// How a type reads in the menu: `string`, `optional string`.
-fn type_name(ty: &AvroType) -> String {
+pub(super) fn type_name(ty: &AvroType) -> String {
     match ty {
         AvroType::Union(branches) if branches.len() == 2 && branches[0] == AvroType::Null => {
             format!("optional {}", branches[1].describe())

@@ -158,6 +158,11 @@ pub fn compatibility_ui(ui: &mut Ui, model: &Model, event: &EventType) {
                 for change in &check.changes {
                     ui.label(RichText::new(change).monospace());
                 }
+                let (old, new) = (
+                    &event.versions[check.version - 2],
+                    &event.versions[check.version - 1],
+                );
+                side_by_side_ui(ui, check.version, old, new, (ok, error, warning));
                 for reason in &check.reasons {
                     ui.colored_label(error, reason);
                 }
@@ -173,6 +178,45 @@ pub fn compatibility_ui(ui: &mut Ui, model: &Model, event: &EventType) {
                     );
                 }
             }
+        });
+}
+
+/// The two versions' fields in two columns: removed fields marked on the left, added ones
+/// on the right, changed ones on both.
+fn side_by_side_ui(
+    ui: &mut Ui,
+    version: usize,
+    old: &SchemaVersion,
+    new: &SchemaVersion,
+    (added, removed, changed): (egui::Color32, egui::Color32, egui::Color32),
+) {
+    let row = |f: &crate::model::Field| format!("{}: {}", f.name, super::schema::type_name(&f.ty));
+    egui::CollapsingHeader::new(format!("v{} | v{version} side by side", version - 1))
+        .id_salt(("schema-side-by-side", version))
+        .default_open(false)
+        .show(ui, |ui| {
+            ui.columns(2, |columns| {
+                columns[0].label(RichText::new(format!("v{}", version - 1)).strong());
+                for f in &old.fields {
+                    let text = RichText::new(row(f)).monospace();
+                    let text = match new.fields.iter().find(|n| n.name == f.name) {
+                        None => text.color(removed).strikethrough(),
+                        Some(n) if n.ty != f.ty || n.default != f.default => text.color(changed),
+                        Some(_) => text,
+                    };
+                    columns[0].label(text);
+                }
+                columns[1].label(RichText::new(format!("v{version}")).strong());
+                for f in &new.fields {
+                    let text = RichText::new(row(f)).monospace();
+                    let text = match old.fields.iter().find(|o| o.name == f.name) {
+                        None => text.color(added),
+                        Some(o) if o.ty != f.ty || o.default != f.default => text.color(changed),
+                        Some(_) => text,
+                    };
+                    columns[1].label(text);
+                }
+            });
         });
 }
 
