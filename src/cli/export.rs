@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use serde_json::json;
 
-use super::files::{read, write_atomically};
+use super::files::load_model;
+use super::files::write_atomically;
 use super::schema::model_subjects;
-use crate::model;
 use crate::schema;
 
 /// The subcommands of `causeway export`.
@@ -84,19 +84,8 @@ fn unique(used: &mut BTreeSet<String>, stem: &str, extension: &str) -> String {
 }
 
 fn avro(model_path: &Path, out: &Path) -> i32 {
-    let bytes = match read(model_path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return 2;
-        }
-    };
-    let model = match model::load_bytes(&bytes) {
-        Ok(model) => model,
-        Err(err) => {
-            eprintln!("{}:{err}", model_path.display());
-            return 2;
-        }
+    let Some(model) = load_model(model_path) else {
+        return 2;
     };
     let Some(subjects) = model_subjects(model_path, &model) else {
         eprintln!("error: the model's schemas have errors; nothing was written");
@@ -167,19 +156,8 @@ fn avro(model_path: &Path, out: &Path) -> i32 {
 }
 
 fn cloudevents(model_path: &Path, out: &Path) -> i32 {
-    let bytes = match read(model_path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return 2;
-        }
-    };
-    let model = match model::load_bytes(&bytes) {
-        Ok(model) => model,
-        Err(err) => {
-            eprintln!("{}:{err}", model_path.display());
-            return 2;
-        }
+    let Some(model) = load_model(model_path) else {
+        return 2;
     };
     let Some(subjects) = model_subjects(model_path, &model) else {
         eprintln!("error: the model's schemas have errors; nothing was written");

@@ -27,3 +27,21 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
 pub fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("{}: cannot read the file", path.display()))
 }
+
+/// Reads and parses a model file; on failure says why (file, line and column) on stderr.
+pub(super) fn load_model(path: &Path) -> Option<crate::model::Model> {
+    let bytes = match read(path) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return None;
+        }
+    };
+    match crate::model::load_bytes(&bytes) {
+        Ok(model) => Some(model),
+        Err(err) => {
+            eprintln!("{}:{err}", path.display());
+            None
+        }
+    }
+}

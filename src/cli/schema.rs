@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use super::files::read;
+use super::files::{load_model, read};
 use crate::model::{self, Compatibility, Model, Severity};
 use crate::schema::{self, ParsedSchema, Subject};
 
@@ -161,23 +161,6 @@ fn compat_level(level: Compatibility, new: &Path, previous: &[PathBuf]) -> i32 {
 }
 
 /// Loads a model file, printing why it cannot be loaded.
-fn load_model(path: &Path) -> Option<Model> {
-    let bytes = match read(path) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return None;
-        }
-    };
-    match model::load_bytes(&bytes) {
-        Ok(model) => Some(model),
-        Err(err) => {
-            eprintln!("{}:{err}", path.display());
-            None
-        }
-    }
-}
-
 /// The validation errors that stop schemas from being derived (names that are not Avro
 /// names, duplicate fields, bad defaults, missing versions), each as `file: message`.
 pub(super) fn schema_errors(path: &Path, model: &Model) -> Vec<String> {

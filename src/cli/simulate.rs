@@ -4,8 +4,6 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::files::read;
-use crate::model;
 use crate::sim::time::SECOND;
 use crate::sim::{Builder, Options, Report, Sim};
 
@@ -34,19 +32,8 @@ pub struct SimulateArgs {
 const TRACE_CAPACITY: usize = 1_000_000;
 
 pub(super) fn run(args: &SimulateArgs) -> i32 {
-    let bytes = match read(&args.model) {
-        Ok(bytes) => bytes,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return 2;
-        }
-    };
-    let model = match model::load_bytes(&bytes) {
-        Ok(model) => model,
-        Err(err) => {
-            eprintln!("{}:{err}", args.model.display());
-            return 2;
-        }
+    let Some(model) = super::files::load_model(&args.model) else {
+        return 2;
     };
     let duration = match args.duration {
         Some(secs) if !(secs.is_finite() && secs > 0.0) => {
