@@ -480,9 +480,9 @@ fn an_invalid_model_or_unknown_scenario_is_refused_with_a_reason() {
 /// seconds. When the engine's semantics change on purpose, re-pin these in the same commit
 /// and say why in its message.
 const GOLDEN: &[(&str, &str, &str)] = &[
-    ("bank-account", "business-day", "af3f9170839b3fed"),
-    ("bank-account", "debit-worker-crash", "91d2fdcac86f1d43"),
-    ("bank-account", "credit-outage", "5aa78930da6bc262"),
+    ("bank-account", "business-day", "f0e809d7857b4a12"),
+    ("bank-account", "debit-worker-crash", "ef4c22c6775e370a"),
+    ("bank-account", "credit-outage", "c393b45afd23b6ed"),
     (
         "broker-failure-durability",
         "healthy-cluster",
@@ -503,9 +503,9 @@ const GOLDEN: &[(&str, &str, &str)] = &[
         "gateway-cut-off",
         "a03e882fdf148f3d",
     ),
-    ("order-pipeline", "steady", "09fc627aaa5d074e"),
-    ("order-pipeline", "payment-outage", "8053339676aadfee"),
-    ("order-pipeline", "broker-loss", "f7b0bf3bbcc749b7"),
+    ("order-pipeline", "steady", "dd93e276542d8130"),
+    ("order-pipeline", "payment-outage", "decd348fd16cf8a1"),
+    ("order-pipeline", "broker-loss", "0f2e2a9e4f069c06"),
     (
         "partitions-and-ordering",
         "steady-ordering",

@@ -182,6 +182,50 @@ fn print_summary(r: &Report) {
             p.applied, p.rows, s.p50, s.p99, s.max, p.stale_queries, p.queries
         );
     }
+    for (name, e) in &r.event_stores {
+        println!(
+            "  event store {name}: commands {}, appended {}, conflicts {} ({:.1}%), failed {}, \
+             published {}, lost publications {}",
+            e.commands,
+            e.appended,
+            e.conflicts,
+            e.conflict_rate * 100.0,
+            e.failed_commands,
+            e.published,
+            e.lost_publications
+        );
+    }
+    for (name, s) in &r.sagas {
+        println!(
+            "  saga {name} ({}): started {}, completed {}, compensated {}, timed out {}, \
+             stuck {}, in flight {}, inconsistent {}; duration ms p50 {:.3} p99 {:.3}",
+            s.coordination,
+            s.started,
+            s.completed,
+            s.compensated,
+            s.timed_out,
+            s.stuck,
+            s.in_flight,
+            s.inconsistent,
+            s.duration_ms.p50,
+            s.duration_ms.p99
+        );
+        for step in &s.steps {
+            println!(
+                "    step {}: ran {}, failed {}, timed out {}, compensated {}{}",
+                step.name,
+                step.executed,
+                step.failed,
+                step.timed_out,
+                step.compensations,
+                if step.duplicate_executions > 0 {
+                    format!(", ran again {}", step.duplicate_executions)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
     for alert in &r.alerts {
         println!(
             "  alert: {} (at {:.1} s, value {})",

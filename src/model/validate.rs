@@ -1546,6 +1546,14 @@ impl Validator<'_> {
         }
     }
 
+    /// Whether `id` is an orchestrated saga (whose orchestrator faults can name).
+    fn is_orchestrator(&self, id: &str) -> bool {
+        self.model
+            .sagas
+            .iter()
+            .any(|s| s.id == id && matches!(s.coordination, Coordination::Orchestrated { .. }))
+    }
+
     fn saga_event(&mut self, element: &ElementRef, step: &str, event: &str) {
         if !self.has_event(event) {
             let hint = self.suggest(event, self.model.event_types.iter().map(|e| e.id.as_str()));
@@ -1755,6 +1763,8 @@ impl Validator<'_> {
                     Some(p) => Some(super::projection_instances(self.model, p)),
                     // An event store's writers crash and restart like group members.
                     None if store.is_some() => store.map(|s| s.writers.max(1)),
+                    // An orchestrated saga's orchestrator runs as one instance.
+                    None if self.is_orchestrator(group) => Some(1),
                     None => {
                         self.require_group(element, "faults", group);
                         self.model.consumer_group(group).map(|g| g.members)
@@ -1777,7 +1787,9 @@ impl Validator<'_> {
                 }
             }
             FaultKind::Slowdown { group, factor, .. } => {
-                if !self.model.projections.iter().any(|p| p.id == *group) {
+                if !self.model.projections.iter().any(|p| p.id == *group)
+                    && !self.is_orchestrator(group)
+                {
                     self.require_group(element, "faults", group);
                 }
                 if !(factor.is_finite() && *factor > 0.0) {
@@ -1817,6 +1829,7 @@ impl Validator<'_> {
                 if !self.has_producer(client)
                     && !self.has_group(client)
                     && !self.model.projections.iter().any(|p| p.id == *client)
+                    && !self.is_orchestrator(client)
                 {
                     self.error(
                         "unknown-client",

@@ -12,6 +12,7 @@ pub mod projection;
 mod queue;
 pub mod report;
 pub mod rng;
+pub mod saga;
 pub mod sample;
 pub mod time;
 pub mod trace;

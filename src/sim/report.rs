@@ -54,6 +54,9 @@ pub struct Report {
     /// Per event store.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub event_stores: BTreeMap<String, EventStoreReport>,
+    /// Per saga.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sagas: BTreeMap<String, SagaReport>,
     /// Per topic.
     pub topics: BTreeMap<String, TopicReport>,
     /// Alert rules that fired, with when.
@@ -125,6 +128,77 @@ pub struct EventStoreReport {
     pub load_events: LatencyReport,
     /// Time per aggregate load.
     pub load_ms: LatencyReport,
+}
+
+/// One saga's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SagaReport {
+    /// "orchestrated" or "choreographed".
+    pub coordination: &'static str,
+    /// Instances started.
+    pub started: u64,
+    /// Instances whose every step succeeded.
+    pub completed: u64,
+    /// Instances whose completed steps were all undone after a failure or timeout.
+    pub compensated: u64,
+    /// Instances in which a step's reply did not come in time.
+    pub timed_out: u64,
+    /// Instances neither completed nor compensated, and not moving (the checker's failures).
+    pub stuck: u64,
+    /// Instances still running when the run ended.
+    pub in_flight: u64,
+    /// Instances that ran a step (or compensation) twice with effect, or a step after the
+    /// saga gave up on it.
+    pub inconsistent: u64,
+    /// Repeated commands or events an idempotent step recognised and skipped.
+    pub absorbed_repeats: u64,
+    /// Replies for steps no longer pending (duplicates, or late after a timeout).
+    pub ignored_replies: u64,
+    /// Trigger records delivered to the orchestrator again and ignored.
+    pub duplicate_triggers: u64,
+    /// Steps that ran after the saga gave up on them.
+    pub late_executions: u64,
+    /// Start to end of finished instances.
+    pub duration_ms: LatencyReport,
+    /// Per step, in order.
+    pub steps: Vec<SagaStepReport>,
+    /// Instances pending and compensating over time: (seconds, pending, compensating).
+    pub series: Vec<(f64, u64, u64)>,
+    /// The first stuck or inconsistent instances, with what led there.
+    pub problems: Vec<SagaInstanceReport>,
+}
+
+/// One saga step's results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SagaStepReport {
+    /// The step's name.
+    pub name: String,
+    /// Times it ran (once per instance).
+    pub executed: u64,
+    /// Times it failed.
+    pub failed: u64,
+    /// Times its reply timed out.
+    pub timed_out: u64,
+    /// Times its compensation ran.
+    pub compensations: u64,
+    /// Repeats of the step or its compensation that had an effect again.
+    pub duplicate_executions: u64,
+}
+
+/// A saga instance that did not end well, with its history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SagaInstanceReport {
+    /// The trigger record's id.
+    pub instance: u64,
+    /// The trigger's key.
+    pub key: String,
+    /// Where it is ("step 2 pending", "compensating", …).
+    pub state: String,
+    /// What is wrong ("stuck", "ran step `x` twice", …).
+    pub problem: String,
+    /// What happened, in order: "12.004 s #1234 ReserveStock: command sent for step
+    /// `reserve-stock` → step 1 pending".
+    pub history: Vec<String>,
 }
 
 /// One projection's results.

@@ -336,7 +336,12 @@ mod tests {
     fn the_default_example_has_every_kind_of_edge_it_uses() {
         let edges = edges(&default_model());
         assert!(has(&edges, EdgeKind::Publishes, "checkout", "orders"));
-        assert!(has(&edges, EdgeKind::Subscribes, "orders", "payment"));
+        assert!(has(
+            &edges,
+            EdgeKind::Subscribes,
+            "payment-commands",
+            "payment"
+        ));
         assert!(has(&edges, EdgeKind::Emits, "payment", "saga-replies"));
         assert!(has(
             &edges,
