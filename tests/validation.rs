@@ -2882,3 +2882,66 @@ fn values_beyond_what_can_be_simulated_are_errors() {
     let d = one(&m, "simulation-limit");
     assert_eq!(d.field.as_deref(), Some("rate"));
 }
+
+#[test]
+fn a_saga_participant_that_cannot_hear_or_answer_its_command_is_warned_about() {
+    // Commands on a topic the participant does not read.
+    let mut step = ship_step();
+    step.command_topic = "shipments".to_owned();
+    let m = with_saga(orchestrated(vec![step]));
+    let diagnostics = only(&m, &["saga-participant-not-subscribed"]);
+    assert_eq!(
+        diagnostics[0].message,
+        "saga `order-saga`, step `ship`: `shipping` does not read `shipments`, so it never gets \
+         the command and every instance times out"
+    );
+
+    // No reaction emitting the success reply.
+    let mut step = ship_step();
+    step.success = "OrderPlaced".to_owned();
+    let m = with_saga(orchestrated(vec![step]));
+    let diagnostics = only(&m, &["saga-participant-never-succeeds"]);
+    assert_eq!(
+        diagnostics[0].message,
+        "saga `order-saga`, step `ship`: `shipping` has no reaction emitting `OrderPlaced` on \
+         `OrderPlaced`, so the step never succeeds"
+    );
+
+    // Replies sent where the orchestrator does not read.
+    let mut saga = orchestrated(vec![ship_step()]);
+    saga.coordination = Coordination::Orchestrated {
+        reply_topic: "orders".to_owned(),
+        steps: vec![ship_step()],
+    };
+    let diagnostics = only(&with_saga(saga), &["saga-reply-elsewhere"]);
+    assert_eq!(
+        diagnostics[0].message,
+        "saga `order-saga`, step `ship`: `shipping` emits `OrderShipped` to `shipments`, but the \
+         orchestrator reads replies on `orders`"
+    );
+}
+
+#[test]
+fn saga_success_and_failure_probabilities_above_one_together_are_an_error() {
+    let mut m = with_saga(orchestrated(vec![ship_step()]));
+    m.event_types.push(new_event("ShipFailed"));
+    topic(&mut m, "shipments")
+        .event_types
+        .push("ShipFailed".to_owned());
+    topic(&mut m, "shipments").subject_strategy = SubjectStrategy::TopicRecordName;
+    if let Coordination::Orchestrated { steps, .. } = &mut m.sagas[0].coordination {
+        steps[0].failure = "ShipFailed".to_owned();
+    }
+    let mut failure = group(&mut m, "shipping").reactions[0].clone();
+    failure.emit = "ShipFailed".to_owned();
+    failure.probability = 0.5;
+    group(&mut m, "shipping").reactions.push(failure);
+    let diagnostics = only(&m, &["saga-outcome-probability"]);
+    assert_eq!(
+        diagnostics[0].message,
+        "saga `order-saga`, step `ship`: `shipping` succeeds with probability 1 and fails with \
+         0.5; a step has one outcome, so together they must be at most 1"
+    );
+    group(&mut m, "shipping").reactions[0].probability = 0.5;
+    only(&m, &[]);
+}

@@ -1506,6 +1506,7 @@ impl Validator<'_> {
                         for event in events.into_iter().flatten() {
                             self.saga_event(&element, &step.name, event);
                         }
+                        self.saga_participant(saga, step, reply_topic);
                         if step.timeout_ms == 0 {
                             self.error(
                                 "saga-timeout",
@@ -1543,6 +1544,94 @@ impl Validator<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// An orchestrated step's participant must read the command topic and answer on the
+    /// reply topic, with success and failure probabilities that are one draw (at most 1).
+    fn saga_participant(&mut self, saga: &crate::model::Saga, step: &SagaStep, reply_topic: &str) {
+        let Some(group) = self.model.consumer_group(&step.participant) else {
+            return;
+        };
+        if !self.has_event(&step.success) || !self.has_event(&step.command) {
+            // Already an error of its own.
+            return;
+        }
+        let element = ElementRef::new(ElementKind::Saga, &saga.id);
+        if self.model.topic(&step.command_topic).is_some()
+            && !group.topics.contains(&step.command_topic)
+        {
+            self.warning(
+                "saga-participant-not-subscribed",
+                &element,
+                "coordination",
+                format!(
+                    "saga `{}`, step `{}`: `{}` does not read `{}`, so it never gets the \
+                     command and every instance times out",
+                    saga.id, step.name, step.participant, step.command_topic
+                ),
+                format!(
+                    "add `{}` to the topics of `{}`",
+                    step.command_topic, step.participant
+                ),
+            );
+        }
+        let answer = |event: &str| {
+            group
+                .reactions
+                .iter()
+                .find(|r| r.emit == event && r.on.as_deref().is_none_or(|on| on == step.command))
+        };
+        let success = answer(&step.success);
+        // The same event for both outcomes is one reaction, counted once.
+        let failure = answer(&step.failure).filter(|_| step.failure != step.success);
+        if success.is_none() {
+            self.warning(
+                "saga-participant-never-succeeds",
+                &element,
+                "coordination",
+                format!(
+                    "saga `{}`, step `{}`: `{}` has no reaction emitting `{}` on `{}`, so the \
+                     step never succeeds",
+                    saga.id, step.name, step.participant, step.success, step.command
+                ),
+                format!(
+                    "give `{}` a reaction on `{}` emitting `{}` to `{reply_topic}`",
+                    step.participant, step.command, step.success
+                ),
+            );
+        }
+        for reaction in [success, failure].into_iter().flatten() {
+            if reaction.topic != reply_topic {
+                self.warning(
+                    "saga-reply-elsewhere",
+                    &element,
+                    "coordination",
+                    format!(
+                        "saga `{}`, step `{}`: `{}` emits `{}` to `{}`, but the orchestrator \
+                         reads replies on `{reply_topic}`",
+                        saga.id, step.name, step.participant, reaction.emit, reaction.topic
+                    ),
+                    format!("emit `{}` to `{reply_topic}`", reaction.emit),
+                );
+            }
+        }
+        let total = success.map_or(0.0, |r| r.probability) + failure.map_or(0.0, |r| r.probability);
+        if total > 1.0 + 1e-9 {
+            self.error(
+                "saga-outcome-probability",
+                &element,
+                "coordination",
+                format!(
+                    "saga `{}`, step `{}`: `{}` succeeds with probability {} and fails with {}; \
+                     a step has one outcome, so together they must be at most 1",
+                    saga.id,
+                    step.name,
+                    step.participant,
+                    success.map_or(0.0, |r| r.probability),
+                    failure.map_or(0.0, |r| r.probability)
+                ),
+            );
         }
     }
 
