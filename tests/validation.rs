@@ -2180,6 +2180,7 @@ fn projection(topics: &[&str], event: &str, op: FoldOp, idempotent: bool) -> Pro
         rebuild: RebuildPolicy::Manual,
         idempotent,
         queries_per_second: 10.0,
+        write_failure_probability: 0.0,
     }
 }
 

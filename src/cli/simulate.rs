@@ -178,8 +178,19 @@ fn print_summary(r: &Report) {
         let s = &p.staleness_ms;
         println!(
             "  projection {name}: applied {}, rows {}, staleness ms p50 {:.3} p99 {:.3} max \
-             {:.3}, stale queries {} of {}",
-            p.applied, p.rows, s.p50, s.p99, s.max, p.stale_queries, p.queries
+             {:.3}, stale queries {} of {}{}",
+            p.applied,
+            p.rows,
+            s.p50,
+            s.p99,
+            s.max,
+            p.stale_queries,
+            p.queries,
+            if p.failed_writes > 0 {
+                format!(", failed writes {} (retried)", p.failed_writes)
+            } else {
+                String::new()
+            }
         );
     }
     for (name, e) in &r.event_stores {

@@ -1141,6 +1141,14 @@ pub struct Projection {
     /// Read-model queries per second, to count how many see a stale answer.
     #[serde(default)]
     pub queries_per_second: f64,
+    /// Probability that one write to the store fails (it is retried, with backoff, until it
+    /// succeeds: a read model cannot skip an event).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub write_failure_probability: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 // ---------------------------------------------------------------------------------------------

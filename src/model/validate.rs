@@ -1699,6 +1699,11 @@ impl Validator<'_> {
                 "queries_per_second",
                 projection.queries_per_second,
             );
+            self.check_probability(
+                &element,
+                "write_failure_probability",
+                projection.write_failure_probability,
+            );
             if !projection.idempotent
                 && projection
                     .folds
@@ -1893,7 +1898,10 @@ impl Validator<'_> {
             FaultKind::ErrorSpike {
                 group, probability, ..
             } => {
-                self.require_group(element, "faults", group);
+                // A spike on a projection is an outage of its store: its writes fail.
+                if !self.model.projections.iter().any(|p| p.id == *group) {
+                    self.require_group(element, "faults", group);
+                }
                 self.check_probability(element, "faults", *probability);
             }
             FaultKind::ProducerBurst {

@@ -2516,6 +2516,9 @@ impl Sim {
             Some(offset),
             Some((group, attempt)),
         );
+        if let Some(pi) = self.groups[gi].projection {
+            self.projections[usize::from(pi)].failed_writes += 1;
+        }
         let max_attempts = self.groups[gi].max_attempts;
         if attempt >= max_attempts {
             self.dead_lettered += 1;
@@ -4229,6 +4232,7 @@ impl Sim {
                     ProjectionReport {
                         applied: p.applied,
                         skipped_repeats: p.skipped,
+                        failed_writes: p.failed_writes,
                         rows: p.rows() as u64,
                         rows_differing: count,
                         staleness_ms: latency_report(&self.projection_staleness[pi], 0, 0),
@@ -4356,8 +4360,21 @@ fn projection_group(p: &model::Projection, model: &Model) -> model::ConsumerGrou
         max_poll_interval_ms: 300_000,
         session_timeout_ms: 45_000,
         commit: CommitMode::Auto { interval_ms: 5_000 },
-        failures: model::FailureModel::default(),
-        retry: model::RetryPolicy::default(),
+        // A failed write is retried in place, backing off up to 5 s, until it succeeds.
+        failures: model::FailureModel {
+            probability: p.write_failure_probability,
+            ..model::FailureModel::default()
+        },
+        retry: model::RetryPolicy {
+            max_attempts: u32::MAX,
+            backoff: Backoff::Exponential {
+                initial_ms: 100,
+                multiplier: 2.0,
+                max_ms: 5_000,
+            },
+            jitter: 0.2,
+            mode: RetryMode::Blocking,
+        },
         dead_letter_topic: None,
         idempotent: p.idempotent,
         reactions: Vec::new(),

@@ -72,6 +72,8 @@ pub struct ProjectionRt {
     pub applied: u64,
     /// Writes an idempotent projection recognised as repeats and skipped.
     pub skipped: u64,
+    /// Writes the store failed (each retried).
+    pub failed_writes: u64,
     /// Queries per second, and the (fractional) count of queries that saw a stale row.
     queries_per_second: f64,
     /// Queries answered (modelled), and how many saw a row missing a produced event.
@@ -124,6 +126,7 @@ impl ProjectionRt {
             pending: FxHashMap::default(),
             applied: 0,
             skipped: 0,
+            failed_writes: 0,
             queries_per_second: p.queries_per_second.max(0.0),
             queries: 0.0,
             stale_queries: 0.0,

@@ -208,6 +208,8 @@ pub struct ProjectionReport {
     pub applied: u64,
     /// Repeats an idempotent projection recognised and skipped.
     pub skipped_repeats: u64,
+    /// Writes the store failed (each retried until it succeeded).
+    pub failed_writes: u64,
     /// Rows in the read model at the end.
     pub rows: u64,
     /// Rows that differ from the declared fold applied once, in order.

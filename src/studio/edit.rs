@@ -202,6 +202,7 @@ fn add_element(model: &mut Model, kind: ElementKind, id: &str) -> Result<(), Str
             rebuild: crate::model::RebuildPolicy::default(),
             idempotent: true,
             queries_per_second: 0.0,
+            write_failure_probability: 0.0,
         }),
         ElementKind::EventStore => model.event_stores.push(EventStore {
             id,

@@ -535,6 +535,14 @@ pub fn properties_editor_ui(
                     "queries/s",
                     "Reads of the read model",
                 );
+                f.number(
+                    ui,
+                    "write_failure_probability",
+                    &mut p.write_failure_probability,
+                    0.0..=1.0,
+                    "",
+                    "Probability that a write to the store fails (retried with backoff)",
+                );
                 if &p != projection {
                     outcome.edit = Some(Command::set_projection(id.to_owned(), p));
                 }

@@ -199,6 +199,10 @@ pub fn properties(model: &Model, element: &ElementRef) -> Option<Vec<Property>> 
                     "queries_per_second",
                     super::graph::compact_number(p.queries_per_second),
                 ),
+                (
+                    "write_failure_probability",
+                    format!("{}", p.write_failure_probability),
+                ),
             ]
         }),
         ElementKind::EventStore => model.event_stores.iter().find(|s| s.id == id).map(|s| {
