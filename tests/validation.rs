@@ -2946,3 +2946,24 @@ fn saga_success_and_failure_probabilities_above_one_together_are_an_error() {
     group(&mut m, "shipping").reactions[0].probability = 0.5;
     only(&m, &[]);
 }
+
+#[test]
+fn a_rebuild_fault_naming_a_missing_projection_is_an_error_with_a_suggestion() {
+    let mut m = with_projection(projection(&["orders"], "OrderPlaced", FoldOp::Delete, true));
+    scenario(&mut m).faults.push(Fault {
+        at_ms: 1_000,
+        kind: FaultKind::RebuildProjection {
+            projection: "order-lists".to_owned(),
+        },
+    });
+    let diagnostics = only(&m, &["unknown-projection"]);
+    assert_eq!(
+        diagnostics[0].message,
+        "scenario `steady` rebuilds projection `order-lists`, which does not exist"
+    );
+    assert_eq!(hint(&diagnostics[0]), "did you mean `order-list`?");
+    if let FaultKind::RebuildProjection { projection } = &mut scenario(&mut m).faults[0].kind {
+        "order-list".clone_into(projection);
+    }
+    only(&m, &[]);
+}

@@ -193,6 +193,22 @@ fn print_summary(r: &Report) {
             }
         );
     }
+    for (name, p) in &r.projections {
+        for b in &p.rebuilds {
+            let took = b
+                .duration_seconds
+                .map_or_else(|| "unfinished".to_owned(), |d| format!("took {d:.3} s"));
+            println!(
+                "  projection {name} rebuilt at {:.1} s: {took}, replayed {}, rows {} → {}, new \
+                 events meanwhile staleness ms p99 {:.3}",
+                b.started_at_seconds,
+                b.replayed,
+                b.rows_before,
+                b.rows_after,
+                b.new_event_staleness_ms.p99
+            );
+        }
+    }
     for (name, e) in &r.event_stores {
         println!(
             "  event store {name}: commands {}, appended {}, conflicts {} ({:.1}%), failed {}, \

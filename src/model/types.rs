@@ -1314,6 +1314,12 @@ pub enum FaultKind {
         /// The record's key.
         key: String,
     },
+    /// A projection's read model is thrown away and rebuilt by replaying its topics from the
+    /// start (a manual rebuild, or a deploy of a new fold version).
+    RebuildProjection {
+        /// The projection.
+        projection: String,
+    },
     /// A client (producer or group) cannot reach some brokers for a while.
     NetworkPartition {
         /// The producer or consumer group cut off.

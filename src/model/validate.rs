@@ -1918,6 +1918,24 @@ impl Validator<'_> {
                 }
             }
             FaultKind::PoisonMessage { producer, .. } => self.require_producer(element, producer),
+            FaultKind::RebuildProjection { projection } => {
+                if !self.model.projections.iter().any(|p| p.id == *projection) {
+                    let hint = self.suggest(
+                        projection,
+                        self.model.projections.iter().map(|p| p.id.as_str()),
+                    );
+                    self.push(
+                        Severity::Error,
+                        "unknown-projection",
+                        element.clone(),
+                        Some("faults"),
+                        format!(
+                            "{element} rebuilds projection `{projection}`, which does not exist"
+                        ),
+                        hint,
+                    );
+                }
+            }
             FaultKind::NetworkPartition {
                 client,
                 brokers: cut,

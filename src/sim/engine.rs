@@ -25,7 +25,7 @@ use super::projection::ProjectionRt;
 use super::queue::EventQueue;
 use super::report::{
     AlertReport, EventStoreReport, ExpectationReport, GroupReport, LatencyReport, ProjectionReport,
-    Report, SagaInstanceReport, SagaReport, SagaStepReport, TopicReport,
+    RebuildReport, Report, SagaInstanceReport, SagaReport, SagaStepReport, TopicReport,
 };
 use super::rng::Stream;
 use super::saga::{self, Execution, SagaRt};
@@ -358,6 +358,10 @@ struct PartitionRt {
     bytes: u64,
     /// The group partitions reading this partition: (group, part index).
     readers: Vec<(u16, u32)>,
+    /// Keep what readers have committed past, up to retention, as Kafka does: a projection
+    /// rebuild in this run will replay it. (Otherwise it is dropped once every reader is
+    /// past it, so memory stays flat in the run's length.)
+    keep_history: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -766,6 +770,7 @@ impl Sim {
                     end_offset: 0,
                     bytes: 0,
                     readers: Vec::new(),
+                    keep_history: false,
                 });
             }
             topics.push(TopicRt {
@@ -1041,6 +1046,24 @@ impl Sim {
             }
         }
         let projection_staleness = projections.iter().map(|_| new_histogram()).collect();
+        // Topics a projection rebuild may replay keep their history.
+        for (i, p) in model.projections.iter().enumerate() {
+            let rebuilt = projections[i].rebuild_on_start
+                || scenario.as_ref().is_some_and(|s| {
+                    s.faults.iter().any(|f| {
+                        matches!(&f.kind, FaultKind::RebuildProjection { projection } if *projection == p.id)
+                    })
+                });
+            if rebuilt {
+                for t in p.topics.iter().filter_map(|t| topic_index(t)) {
+                    let topic = &topics[t as usize];
+                    for partition in topic.first_partition..topic.first_partition + topic.partitions
+                    {
+                        partitions[partition as usize].keep_history = true;
+                    }
+                }
+            }
+        }
 
         let (sagas, saga_triggers) = build_sagas(
             model,
@@ -2492,7 +2515,11 @@ impl Sim {
         };
         if !failed {
             self.groups[gi].processed += 1;
-            if rec.produced_at >= self.warmup {
+            // A projection rebuild's replay of history is not a delivery to measure or check.
+            let replay = self.groups[gi].projection.is_some_and(|pi| {
+                self.projections[usize::from(pi)].is_replay(part as usize, offset)
+            });
+            if rec.produced_at >= self.warmup && !replay {
                 self.record_latency(self.now.saturating_sub(rec.produced_at));
             }
             self.delivered += 1;
@@ -2503,7 +2530,9 @@ impl Sim {
                 Some(offset),
                 Some((group, attempt)),
             );
-            self.observe_finished(group, &rec, true);
+            if !replay {
+                self.observe_finished(group, &rec, true);
+            }
             self.project(group, part, &rec, Some(offset));
             self.react(group, &rec);
             self.finish_record(group, part);
@@ -2781,6 +2810,7 @@ impl Sim {
             return;
         };
         let pi = usize::from(pi);
+        let replay = offset.is_some_and(|o| self.projections[pi].is_replay(part as usize, o));
         let visible = self.projections[pi].write(
             rec.id,
             (rec.key_space, rec.key),
@@ -2789,11 +2819,75 @@ impl Sim {
             offset,
             self.now,
         );
-        if let Some(at) = visible {
+        if let Some(at) = visible
+            && !replay
+        {
             let h = &mut self.projection_staleness[pi];
             let micros = (at.saturating_sub(rec.produced_at) / 1_000).clamp(1, h.high());
             let _ = h.record(micros);
         }
+        if self.projections[pi].follows_rebuild(rec.produced_at)
+            && let Some(offset) = offset
+        {
+            let gi = usize::from(group);
+            let positions = self.groups[gi].parts.iter().enumerate().map(|(i, gp)| {
+                if i == part as usize {
+                    offset + 1
+                } else {
+                    gp.position
+                }
+            });
+            self.projections[pi].rebuild_progress(
+                replay,
+                rec.produced_at,
+                visible.unwrap_or(self.now),
+                positions,
+                self.now,
+            );
+        }
+    }
+
+    /// Throws projection `pi`'s read model away and replays its topics from the start: every
+    /// partition's position and committed offset go back to the log start, and what is below
+    /// the high watermark now is history to replay.
+    fn rebuild_projection(&mut self, pi: usize) {
+        let group = self.projections[pi].group;
+        let gi = usize::from(group);
+        let mut from = Vec::new();
+        let mut until = Vec::new();
+        let mut pending: rustc_hash::FxHashMap<(u16, u32), u32> = Default::default();
+        let mut seen = FxHashSet::default();
+        for part in 0..self.groups[gi].parts.len() {
+            let partition = self.groups[gi].parts[part].partition;
+            let p = &self.partitions[partition as usize];
+            from.push(p.start_offset);
+            until.push(p.hw.max(p.start_offset));
+            if seen.insert(partition) {
+                for rec in p
+                    .log
+                    .iter()
+                    .take((p.hw.saturating_sub(p.start_offset)) as usize)
+                {
+                    if self.projections[pi].folds(rec.event_type) {
+                        *pending.entry((rec.key_space, rec.key)).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+        // Writes under way go to the old read model: they are abandoned, not finished.
+        for part in 0..self.groups[gi].parts.len() {
+            let partition = self.groups[gi].parts[part].partition;
+            let start = self.partitions[partition as usize].start_offset;
+            self.groups[gi].parts[part].committed = start;
+            self.rewind_without_zombie(gi, part as u32);
+        }
+        self.groups[gi].zombies.clear();
+        let concurrency = self.groups[gi].concurrency;
+        for m in &mut self.groups[gi].members {
+            m.free_slots = concurrency;
+        }
+        self.projections[pi].start_rebuild(self.now, &from, until, pending, new_histogram());
+        self.dispatch_all(group);
     }
 
     fn backoff(&mut self, gi: usize, attempt: u16) -> Nanos {
@@ -3262,6 +3356,12 @@ impl Sim {
         }
         m.alive = true;
         self.resume_orchestrator(group);
+        // An in-memory read model died with the process: it is rebuilt from the topics.
+        if let Some(pi) = self.groups[gi].projection
+            && self.projections[usize::from(pi)].rebuild_on_start
+        {
+            self.rebuild_projection(usize::from(pi));
+        }
         let m = &mut self.groups[gi].members[usize::from(member)];
         if m.in_group && static_membership {
             // A static member back within its session timeout keeps its partitions: no
@@ -3519,6 +3619,9 @@ impl Sim {
     /// keeping them would make memory grow with the run's length.
     fn trim(&mut self, partition: u32) {
         let p = &self.partitions[partition as usize];
+        if p.keep_history {
+            return;
+        }
         let Some(min_committed) = p
             .readers
             .iter()
@@ -3941,6 +4044,11 @@ impl Sim {
                     }
                 }
             }
+            FaultKind::RebuildProjection { projection } => {
+                if let Some(pi) = self.projections.iter().position(|p| p.name == projection) {
+                    self.rebuild_projection(pi);
+                }
+            }
             FaultKind::PoisonMessage { producer, key } => {
                 if let Some(p) = self.producers.iter().position(|p| p.name == producer) {
                     let space = usize::from(self.producers[p].key_space);
@@ -4238,6 +4346,24 @@ impl Sim {
                         staleness_ms: latency_report(&self.projection_staleness[pi], 0, 0),
                         queries: p.queries.round() as u64,
                         stale_queries: p.stale_queries.round() as u64,
+                        rebuilds: p
+                            .rebuilds
+                            .iter()
+                            .map(|r| RebuildReport {
+                                started_at_seconds: r.started_at as f64 / 1e9,
+                                duration_seconds: r
+                                    .finished_at
+                                    .map(|f| f.saturating_sub(r.started_at) as f64 / 1e9),
+                                replayed: r.replayed,
+                                rows_before: r.rows_before,
+                                rows_after: r.rows_after,
+                                new_event_staleness_ms: latency_report(
+                                    &r.new_event_staleness,
+                                    0,
+                                    0,
+                                ),
+                            })
+                            .collect(),
                     },
                 );
             }

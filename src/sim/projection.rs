@@ -7,9 +7,10 @@
 //! field holds the id of the record that last set it, a counter the sum of its increments, a
 //! list its length and an order-sensitive hash of the record ids appended.
 
+use hdrhistogram::Histogram;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use crate::model::{FoldOp, Projection, StoreKind};
+use crate::model::{FoldOp, Projection, RebuildPolicy, StoreKind};
 
 use super::time::{Nanos, SECOND};
 
@@ -43,6 +44,28 @@ enum Op {
 pub type RowKey = (u16, u32);
 
 type Rows = FxHashMap<RowKey, Vec<Value>>;
+
+/// One rebuild: the read model thrown away and the topics replayed from their start.
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// When it began.
+    pub started_at: Nanos,
+    /// Per group partition: the offset up to which records are history being replayed.
+    pub until: Vec<u64>,
+    /// When the replay reached `until` everywhere.
+    pub finished_at: Option<Nanos>,
+    /// History events written again.
+    pub replayed: u64,
+    /// Rows before it began.
+    pub rows_before: u64,
+    /// Rows when it finished.
+    pub rows_after: u64,
+    /// Staleness of the events produced while it ran (they wait behind the replay), in µs.
+    pub new_event_staleness: Histogram<u64>,
+}
+
+/// Rebuilds kept for the report (the latest).
+const REBUILDS_KEPT: usize = 16;
 
 /// A projection as it runs.
 #[derive(Debug, Clone)]
@@ -80,6 +103,10 @@ pub struct ProjectionRt {
     pub queries: f64,
     /// Queries that ran ahead of the projection.
     pub stale_queries: f64,
+    /// Whether a restart rebuilds the read model (an in-memory one is lost with the process).
+    pub rebuild_on_start: bool,
+    /// Rebuilds, the latest last.
+    pub rebuilds: Vec<Rebuild>,
 }
 
 impl ProjectionRt {
@@ -130,6 +157,88 @@ impl ProjectionRt {
             queries_per_second: p.queries_per_second.max(0.0),
             queries: 0.0,
             stale_queries: 0.0,
+            rebuild_on_start: p.rebuild == RebuildPolicy::OnStart,
+            rebuilds: Vec::new(),
+        }
+    }
+
+    /// Throws the read model away to replay the topics from their start: group partition
+    /// `i` restarts at `from[i]`, and what is below `until[i]` is history. `pending` is, per
+    /// row, the folded events the replay will write.
+    pub fn start_rebuild(
+        &mut self,
+        now: Nanos,
+        from: &[u64],
+        until: Vec<u64>,
+        pending: FxHashMap<RowKey, u32>,
+        staleness: Histogram<u64>,
+    ) {
+        let rows_before = self.rows() as u64;
+        self.actual.clear();
+        self.expected.clear();
+        self.written.clear();
+        self.expected_ids.clear();
+        for (next, &start) in self.expected_next.iter_mut().zip(from) {
+            *next = start;
+        }
+        self.pending = pending;
+        if self.rebuilds.len() >= REBUILDS_KEPT {
+            self.rebuilds.remove(0);
+        }
+        let done = until.iter().zip(from).all(|(u, f)| u <= f);
+        self.rebuilds.push(Rebuild {
+            started_at: now,
+            until,
+            finished_at: done.then_some(now),
+            replayed: 0,
+            rows_before,
+            rows_after: 0,
+            new_event_staleness: staleness,
+        });
+    }
+
+    /// Whether the record at `offset` of group partition `part` is history a rebuild is
+    /// replaying (not a delivery the checkers should count again).
+    pub fn is_replay(&self, part: usize, offset: u64) -> bool {
+        self.rebuilds.last().is_some_and(|r| {
+            r.finished_at.is_none() && r.until.get(part).is_some_and(|&u| offset < u)
+        })
+    }
+
+    /// Whether a record produced at `produced_at` is followed by the latest rebuild: it is
+    /// under way, or the record was produced while it was.
+    pub fn follows_rebuild(&self, produced_at: Nanos) -> bool {
+        self.rebuilds
+            .last()
+            .is_some_and(|r| r.finished_at.is_none_or(|f| produced_at < f))
+    }
+
+    /// A record was written during a rebuild, or was produced during one: counts it
+    /// (history, or a new event waiting behind the replay), and ends the rebuild when every
+    /// partition's position (`positions`, the next offset per group partition) has reached
+    /// its history's end.
+    pub fn rebuild_progress(
+        &mut self,
+        replay: bool,
+        produced_at: Nanos,
+        visible_at: Nanos,
+        positions: impl Iterator<Item = u64>,
+        now: Nanos,
+    ) {
+        let rows = self.rows() as u64;
+        let Some(r) = self.rebuilds.last_mut() else {
+            return;
+        };
+        if replay {
+            r.replayed += 1;
+        } else if produced_at >= r.started_at {
+            let h = &mut r.new_event_staleness;
+            let micros = (visible_at.saturating_sub(produced_at) / 1_000).clamp(1, h.high());
+            let _ = h.record(micros);
+        }
+        if r.finished_at.is_none() && positions.zip(&r.until).all(|(p, &u)| p >= u) {
+            r.finished_at = Some(now);
+            r.rows_after = rows;
         }
     }
 

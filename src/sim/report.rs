@@ -220,6 +220,26 @@ pub struct ProjectionReport {
     pub queries: u64,
     /// Queries that hit a row still missing an event already produced.
     pub stale_queries: u64,
+    /// Rebuilds of the read model (the latest 16).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rebuilds: Vec<RebuildReport>,
+}
+
+/// One rebuild of a projection's read model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RebuildReport {
+    /// When it began, in seconds.
+    pub started_at_seconds: f64,
+    /// How long the replay of history took, in seconds (`None`: unfinished at the end).
+    pub duration_seconds: Option<f64>,
+    /// History events written again.
+    pub replayed: u64,
+    /// Rows before the rebuild.
+    pub rows_before: u64,
+    /// Rows once history was replayed (fewer when retention deleted events).
+    pub rows_after: u64,
+    /// Staleness of the events produced meanwhile, which waited behind the replay.
+    pub new_event_staleness_ms: LatencyReport,
 }
 
 /// One consumer group's results.

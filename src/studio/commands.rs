@@ -290,9 +290,25 @@ pub fn rename(model: &mut Model, element: &ElementRef, new_id: &str) -> Result<(
             }
             found
         }
-        ElementKind::Projection => model.projections.iter_mut().find(|p| p.id == old).map(|p| {
-            p.id.clone_from(&new);
-        }),
+        ElementKind::Projection => {
+            let found = model.projections.iter_mut().find(|p| p.id == old).map(|p| {
+                p.id.clone_from(&new);
+            });
+            // Faults name a projection too (its instances crash, its store fails, it is
+            // rebuilt).
+            for fault in model.scenarios.iter_mut().flat_map(|s| &mut s.faults) {
+                match &mut fault.kind {
+                    FaultKind::MemberCrash { group, .. }
+                    | FaultKind::MemberRestart { group, .. }
+                    | FaultKind::Slowdown { group, .. }
+                    | FaultKind::ErrorSpike { group, .. } => rename_one(group),
+                    FaultKind::NetworkPartition { client, .. } => rename_one(client),
+                    FaultKind::RebuildProjection { projection } => rename_one(projection),
+                    _ => {}
+                }
+            }
+            found
+        }
         ElementKind::EventStore => model
             .event_stores
             .iter_mut()

@@ -30,6 +30,8 @@ pub struct Known {
     pub groups: Vec<String>,
     /// Producer ids.
     pub producers: Vec<String>,
+    /// Projection ids.
+    pub projections: Vec<String>,
 }
 
 /// The default key prefix, as the model file's default.
@@ -1178,6 +1180,16 @@ fn fault_kind_ui(
         (
             keep(
                 kind,
+                matches!(kind, FaultKind::RebuildProjection { .. }),
+                FaultKind::RebuildProjection {
+                    projection: first(&known.projections),
+                },
+            ),
+            "projection rebuild",
+        ),
+        (
+            keep(
+                kind,
                 matches!(kind, FaultKind::NetworkPartition { .. }),
                 FaultKind::NetworkPartition {
                     client: producer,
@@ -1302,6 +1314,15 @@ fn fault_kind_ui(
                 key,
                 false,
                 "The key of the record every consumer fails on",
+            );
+        }
+        FaultKind::RebuildProjection { projection } => {
+            f.pick(
+                ui,
+                &format!("{item}.projection"),
+                projection,
+                &known.projections,
+                "The projection whose read model is rebuilt from its topics",
             );
         }
         FaultKind::NetworkPartition {

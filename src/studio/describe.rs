@@ -266,6 +266,7 @@ pub fn fault(kind: &FaultKind) -> String {
         FaultKind::PoisonMessage { producer, key } => {
             format!("{producer} sends poison key {key}")
         }
+        FaultKind::RebuildProjection { projection } => format!("{projection} is rebuilt"),
         FaultKind::NetworkPartition {
             client,
             brokers,

@@ -390,7 +390,14 @@ fn delete_one(model: &mut Model, element: &ElementRef) -> Result<(), String> {
             }
         }
         ElementKind::Saga => model.sagas.retain(|s| s.id != id),
-        ElementKind::Projection => model.projections.retain(|p| p.id != id),
+        ElementKind::Projection => {
+            model.projections.retain(|p| p.id != id);
+            for scenario in &mut model.scenarios {
+                scenario.faults.retain(
+                    |f| !matches!(&f.kind, FaultKind::RebuildProjection { projection } if projection == id),
+                );
+            }
+        }
         ElementKind::EventStore => model.event_stores.retain(|s| s.id != id),
         ElementKind::CanvasNote => model.layout.notes.retain(|n| n.id != id),
         other => {

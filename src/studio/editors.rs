@@ -49,6 +49,7 @@ pub fn properties_editor_ui(
         event_types: model.event_types.iter().map(|e| e.id.clone()).collect(),
         groups: model.consumer_groups.iter().map(|g| g.id.clone()).collect(),
         producers: model.producers.iter().map(|p| p.id.clone()).collect(),
+        projections: model.projections.iter().map(|p| p.id.clone()).collect(),
     };
     let brokers: Vec<u32> = model.cluster.brokers.iter().map(|b| b.id).collect();
     let topics = &known.topics;
