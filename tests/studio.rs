@@ -6,7 +6,7 @@ use causeway::model::{self, ElementKind, ElementRef, Model, Severity};
 use causeway::sim::time::SECOND;
 use causeway::sim::{Builder, Options};
 use causeway::studio::{
-    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Recovery, STALE_NOTE, ScriptedDialogs, Settings,
+    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Pane, Recovery, STALE_NOTE, ScriptedDialogs, Settings,
     StudioApp, Theme, build_error_label, canvas_label, handle_label, outline_label, palette_label,
     problem_label, tooltip_title,
 };
@@ -1883,6 +1883,81 @@ fn the_view_menu_sets_theme_and_scale_and_they_are_kept_between_runs() {
     assert_eq!(next.ctx.theme(), egui::Theme::Light);
     assert!((next.ctx.zoom_factor() - 1.5).abs() < 1e-6);
     assert!(next.query_by_label(&outline_label(&orders)).is_none());
+}
+
+/// The on-screen rectangle of `pane`'s tile.
+fn pane_rect(harness: &Harness<'static, StudioApp>, pane: Pane) -> egui::Rect {
+    let layout = harness.state().layout();
+    layout
+        .tiles
+        .find_pane(&pane)
+        .and_then(|id| layout.tiles.rect(id))
+        .unwrap_or_else(|| panic!("{pane:?} is shown"))
+}
+
+#[test]
+fn the_panels_are_tabbed_tiles_around_the_canvas_resized_kept_and_reset() {
+    let mut harness = studio(default_model());
+    // Every panel has its tab; the outline is left of the canvas, the inspector right of it,
+    // problems and simulation under it.
+    for pane in [
+        Pane::Outline,
+        Pane::Canvas,
+        Pane::Inspector,
+        Pane::Problems,
+        Pane::Simulation,
+    ] {
+        harness.get_by_role_and_label(Role::Button, pane.title());
+    }
+    let (outline, canvas, inspector, problems) = (
+        pane_rect(&harness, Pane::Outline),
+        pane_rect(&harness, Pane::Canvas),
+        pane_rect(&harness, Pane::Inspector),
+        pane_rect(&harness, Pane::Problems),
+    );
+    assert!(outline.right() <= canvas.left() && canvas.right() <= inspector.left());
+    assert!(canvas.bottom() <= problems.top());
+    assert!(problems.left() >= outline.right() && problems.right() <= inspector.left());
+    assert!((outline.width() - 220.0).abs() < 30.0, "{outline:?}");
+
+    // Dragging the gap between outline and canvas widens the outline.
+    let gap = egui::pos2((outline.right() + canvas.left()) / 2.0, canvas.center().y);
+    drag(&mut harness, gap, gap + egui::vec2(150.0, 0.0));
+    let wider = pane_rect(&harness, Pane::Outline);
+    assert!(
+        (wider.width() - outline.width() - 150.0).abs() < 10.0,
+        "{outline:?} -> {wider:?}"
+    );
+    assert_ne!(
+        harness.state().layout(),
+        &causeway::studio::default_layout()
+    );
+
+    // The next run opens with the same layout.
+    let mut storage = MemoryStorage::default();
+    harness.state().save_settings(&mut storage);
+    let mut app = StudioApp::new(default_model(), None);
+    app.load_settings(&storage);
+    assert_eq!(app.layout(), harness.state().layout());
+    let next = studio_app(app);
+    assert!((pane_rect(&next, Pane::Outline).width() - wider.width()).abs() < 1.0);
+
+    // View → Reset layout puts it back, with every panel shown.
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness.get_by_label("PROPERTIES");
+    view_menu(&mut harness, None, "Show inspector");
+    assert!(harness.query_by_label("PROPERTIES").is_none());
+    view_menu(&mut harness, None, "Reset layout");
+    assert_eq!(
+        harness.state().layout(),
+        &causeway::studio::default_layout()
+    );
+    assert!(harness.state().settings().show_inspector);
+    harness.get_by_label("PROPERTIES");
+    assert!((pane_rect(&harness, Pane::Outline).width() - outline.width()).abs() < 1.0);
 }
 
 #[test]
