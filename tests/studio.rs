@@ -2090,3 +2090,42 @@ fn the_event_type_inspector_judges_each_version_and_names_the_consumers_it_would
     harness.run();
     harness.get_by_label(&format!("v{new}: accepted under BACKWARD"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Brokers
+
+#[test]
+fn brokers_are_added_and_removed_in_the_model_inspector_with_undo() {
+    let original = default_model();
+    let ids = |h: &Harness<'_, StudioApp>| -> Vec<u32> {
+        h.state()
+            .model()
+            .cluster
+            .brokers
+            .iter()
+            .map(|b| b.id)
+            .collect()
+    };
+    let mut harness = studio(original.clone());
+    assert_eq!(ids(&harness), [1, 2, 3]);
+    harness.get_by_label("Add to brokers").click();
+    harness.run();
+    assert_eq!(ids(&harness), [1, 2, 3, 4]);
+    let brokers = &harness.state().model().cluster.brokers;
+    assert_eq!(brokers[3].rack, None);
+    assert!((brokers[3].write_mb_per_s - brokers[2].write_mb_per_s).abs() < 1e-9);
+    harness.get_by_label("broker 4");
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+
+    harness.get_by_label("broker 2 (eu-west-1b)");
+    harness.get_by_label("Remove brokers[1]").click();
+    harness.run();
+    assert_eq!(ids(&harness), [1, 3]);
+    assert!(harness.query_by_label("broker 2 (eu-west-1b)").is_none());
+    harness.get_by_label("broker 3 (eu-west-1c)");
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
