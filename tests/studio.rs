@@ -2092,7 +2092,82 @@ fn the_event_type_inspector_judges_each_version_and_names_the_consumers_it_would
 }
 
 // ---------------------------------------------------------------------------------------------
-// Brokers
+// Schema versions, field aliases and brokers
+
+/// A harness on the default model with the event type `OrderPlaced` inspected.
+fn order_placed_inspected() -> Harness<'static, StudioApp> {
+    let mut harness = studio(default_model());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::EventType, "OrderPlaced")));
+    harness.run();
+    harness
+}
+
+fn order_placed(harness: &Harness<'_, StudioApp>) -> model::EventType {
+    harness
+        .state()
+        .model()
+        .event_type("OrderPlaced")
+        .cloned()
+        .expect("the event type is there")
+}
+
+#[test]
+fn only_the_latest_schema_version_is_removed_and_undo_brings_it_back() {
+    let original = default_model();
+    let mut harness = order_placed_inspected();
+    let before = order_placed(&harness);
+    assert_eq!(before.versions.len(), 2);
+    harness
+        .get_by_role_and_label(Role::Button, "Remove latest version")
+        .click();
+    harness.run();
+    let after = order_placed(&harness);
+    assert_eq!(after.versions, before.versions[..1]);
+    // The only version left cannot be removed.
+    assert!(harness.query_by_label("Remove latest version").is_none());
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+    harness.get_by_label("Remove latest version");
+    harness.state_mut().redo();
+    harness.run();
+    assert_eq!(order_placed(&harness).versions.len(), 1);
+}
+
+#[test]
+fn a_fields_aliases_are_typed_as_a_list_and_undone_in_one_step() {
+    let original = default_model();
+    let mut harness = order_placed_inspected();
+    let latest = order_placed(&harness).versions.len() - 1;
+    harness.get_by_label("Field aliases").click();
+    harness.run();
+    let key = format!("versions[{latest}].fields[0].aliases");
+    harness.get_by_role_and_label(Role::TextInput, &key).focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, &key)
+        .type_text("orderId, order ,");
+    harness.run();
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    let event = order_placed(&harness);
+    assert_eq!(
+        event.versions[latest].fields[0].aliases,
+        ["orderId", "order"]
+    );
+    // Nothing else changed: not the other fields, not the earlier version.
+    let mut expected = original
+        .event_type("OrderPlaced")
+        .cloned()
+        .expect("OrderPlaced");
+    expected.versions[latest].fields[0].aliases = vec!["orderId".into(), "order".into()];
+    assert_eq!(event, expected);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
 
 #[test]
 fn brokers_are_added_and_removed_in_the_model_inspector_with_undo() {

@@ -1,5 +1,6 @@
 //! The schema editor of an event type: one table per version (field name, Avro type, default,
-//! doc), with fields added and removed, and a new version started as a copy of the latest.
+//! doc), with fields added and removed and their aliases edited, a new version started as a
+//! copy of the latest, and the latest version removed (never the only one).
 //!
 //! Defaults are typed as Avro writes them in a schema, as JSON (`0`, `"EUR"`, `null`); a
 //! number becomes a float for `float` and `double` fields and an integer otherwise. Text that
@@ -149,21 +150,76 @@ pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion
             .header_response
             .on_hover_text("Show or hide this version's fields");
     }
-    let label = "Add version";
-    let response = ui
-        .button(label)
-        .on_hover_text("Start a new schema version as a copy of the latest");
-    response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
-    if response.clicked() {
-        let next = versions
-            .last()
-            .cloned()
-            .map_or_else(SchemaVersion::default, |latest| SchemaVersion {
-                doc: String::new(),
-                ..latest
-            });
-        versions.push(next);
-    }
+    ui.horizontal(|ui| {
+        let label = "Add version";
+        let response = ui
+            .button(label)
+            .on_hover_text("Start a new schema version as a copy of the latest");
+        response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
+        if response.clicked() {
+            let next = versions
+                .last()
+                .cloned()
+                .map_or_else(SchemaVersion::default, |latest| SchemaVersion {
+                    doc: String::new(),
+                    ..latest
+                });
+            versions.push(next);
+        }
+        // Only the latest version can go (an earlier one is history that later versions were
+        // checked against), and never the only one.
+        if versions.len() > 1 {
+            let label = "Remove latest version";
+            let response = ui.button(label).on_hover_text(format!(
+                "Remove version {} (undo brings it back)",
+                versions.len()
+            ));
+            response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
+            if response.clicked() {
+                versions.pop();
+            }
+        }
+    });
+}
+
+/// The aliases of each of a version's fields (earlier names readers match it by), typed as
+/// a comma-separated list.
+fn aliases_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
+    egui::CollapsingHeader::new("Field aliases")
+        .id_salt(("schema-field-aliases", v))
+        .default_open(false)
+        .show(ui, |ui| {
+            for (i, field) in version.fields.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.add_sized(
+                        [width * 0.3, 20.0],
+                        egui::Label::new(RichText::new(&field.name).monospace()).truncate(),
+                    );
+                    let key = format!("versions[{v}].fields[{i}].aliases");
+                    let (changed, text) = f.parsed_text(
+                        ui,
+                        &key,
+                        &field.aliases.join(", "),
+                        (width * 0.65).max(60.0),
+                        "Earlier names of the field, separated by commas",
+                    );
+                    if changed.is_some() {
+                        field.aliases = split_aliases(&text);
+                    }
+                });
+            }
+        })
+        .header_response
+        .on_hover_text("Show or edit the earlier names of this version's fields");
+}
+
+/// The names in a comma-separated list, trimmed, without empty ones.
+fn split_aliases(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// One version's fields as a table `width` wide, with a row to add a field.
@@ -251,6 +307,7 @@ fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion
             aliases: Vec::new(),
         });
     }
+    aliases_ui(ui, f, v, version, width);
     ui.horizontal(|ui| {
         ui.label(RichText::new("doc").weak());
         let key = format!("versions[{v}].doc");
@@ -383,6 +440,15 @@ mod tests {
             Ok(Some(AvroDefault::Null))
         );
         assert!(parse_default(&AvroType::String, "EUR").is_err());
+    }
+
+    #[test]
+    fn aliases_split_on_commas_and_drop_blanks() {
+        assert_eq!(
+            split_aliases(" order, orderId ,, ref "),
+            ["order", "orderId", "ref"]
+        );
+        assert!(split_aliases(" , ").is_empty());
     }
 
     #[test]
