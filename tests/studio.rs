@@ -6,7 +6,7 @@ use causeway::model::{self, ElementKind, ElementRef, Model, Severity};
 use causeway::sim::time::SECOND;
 use causeway::sim::{Builder, Options};
 use causeway::studio::{
-    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Recovery, STALE_NOTE, ScriptedDialogs, Settings,
+    AUTOSAVE_INTERVAL_S, CANCELLED_NOTE, Pane, Recovery, STALE_NOTE, ScriptedDialogs, Settings,
     StudioApp, Theme, build_error_label, canvas_label, handle_label, outline_label, palette_label,
     problem_label, tooltip_title,
 };
@@ -1885,6 +1885,81 @@ fn the_view_menu_sets_theme_and_scale_and_they_are_kept_between_runs() {
     assert!(next.query_by_label(&outline_label(&orders)).is_none());
 }
 
+/// The on-screen rectangle of `pane`'s tile.
+fn pane_rect(harness: &Harness<'static, StudioApp>, pane: Pane) -> egui::Rect {
+    let layout = harness.state().layout();
+    layout
+        .tiles
+        .find_pane(&pane)
+        .and_then(|id| layout.tiles.rect(id))
+        .unwrap_or_else(|| panic!("{pane:?} is shown"))
+}
+
+#[test]
+fn the_panels_are_tabbed_tiles_around_the_canvas_resized_kept_and_reset() {
+    let mut harness = studio(default_model());
+    // Every panel has its tab; the outline is left of the canvas, the inspector right of it,
+    // problems and simulation under it.
+    for pane in [
+        Pane::Outline,
+        Pane::Canvas,
+        Pane::Inspector,
+        Pane::Problems,
+        Pane::Simulation,
+    ] {
+        harness.get_by_role_and_label(Role::Button, pane.title());
+    }
+    let (outline, canvas, inspector, problems) = (
+        pane_rect(&harness, Pane::Outline),
+        pane_rect(&harness, Pane::Canvas),
+        pane_rect(&harness, Pane::Inspector),
+        pane_rect(&harness, Pane::Problems),
+    );
+    assert!(outline.right() <= canvas.left() && canvas.right() <= inspector.left());
+    assert!(canvas.bottom() <= problems.top());
+    assert!(problems.left() >= outline.right() && problems.right() <= inspector.left());
+    assert!((outline.width() - 220.0).abs() < 30.0, "{outline:?}");
+
+    // Dragging the gap between outline and canvas widens the outline.
+    let gap = egui::pos2((outline.right() + canvas.left()) / 2.0, canvas.center().y);
+    drag(&mut harness, gap, gap + egui::vec2(150.0, 0.0));
+    let wider = pane_rect(&harness, Pane::Outline);
+    assert!(
+        (wider.width() - outline.width() - 150.0).abs() < 10.0,
+        "{outline:?} -> {wider:?}"
+    );
+    assert_ne!(
+        harness.state().layout(),
+        &causeway::studio::default_layout()
+    );
+
+    // The next run opens with the same layout.
+    let mut storage = MemoryStorage::default();
+    harness.state().save_settings(&mut storage);
+    let mut app = StudioApp::new(default_model(), None);
+    app.load_settings(&storage);
+    assert_eq!(app.layout(), harness.state().layout());
+    let next = studio_app(app);
+    assert!((pane_rect(&next, Pane::Outline).width() - wider.width()).abs() < 1.0);
+
+    // View → Reset layout puts it back, with every panel shown.
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::Topic, "orders")));
+    harness.run();
+    harness.get_by_label("PROPERTIES");
+    view_menu(&mut harness, None, "Show inspector");
+    assert!(harness.query_by_label("PROPERTIES").is_none());
+    view_menu(&mut harness, None, "Reset layout");
+    assert_eq!(
+        harness.state().layout(),
+        &causeway::studio::default_layout()
+    );
+    assert!(harness.state().settings().show_inspector);
+    harness.get_by_label("PROPERTIES");
+    assert!((pane_rect(&harness, Pane::Outline).width() - outline.width()).abs() < 1.0);
+}
+
 #[test]
 fn hovering_a_node_shows_its_kind_name_settings_and_problems() {
     let mut model = default_model();
@@ -2014,4 +2089,118 @@ fn the_event_type_inspector_judges_each_version_and_names_the_consumers_it_would
     harness.run();
     harness.run();
     harness.get_by_label(&format!("v{new}: accepted under BACKWARD"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema versions, field aliases and brokers
+
+/// A harness on the default model with the event type `OrderPlaced` inspected.
+fn order_placed_inspected() -> Harness<'static, StudioApp> {
+    let mut harness = studio(default_model());
+    harness
+        .state_mut()
+        .select(Some(ElementRef::new(ElementKind::EventType, "OrderPlaced")));
+    harness.run();
+    harness
+}
+
+fn order_placed(harness: &Harness<'_, StudioApp>) -> model::EventType {
+    harness
+        .state()
+        .model()
+        .event_type("OrderPlaced")
+        .cloned()
+        .expect("the event type is there")
+}
+
+#[test]
+fn only_the_latest_schema_version_is_removed_and_undo_brings_it_back() {
+    let original = default_model();
+    let mut harness = order_placed_inspected();
+    let before = order_placed(&harness);
+    assert_eq!(before.versions.len(), 2);
+    harness
+        .get_by_role_and_label(Role::Button, "Remove latest version")
+        .click();
+    harness.run();
+    let after = order_placed(&harness);
+    assert_eq!(after.versions, before.versions[..1]);
+    // The only version left cannot be removed.
+    assert!(harness.query_by_label("Remove latest version").is_none());
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+    harness.get_by_label("Remove latest version");
+    harness.state_mut().redo();
+    harness.run();
+    assert_eq!(order_placed(&harness).versions.len(), 1);
+}
+
+#[test]
+fn a_fields_aliases_are_typed_as_a_list_and_undone_in_one_step() {
+    let original = default_model();
+    let mut harness = order_placed_inspected();
+    let latest = order_placed(&harness).versions.len() - 1;
+    harness.get_by_label("Field aliases").click();
+    harness.run();
+    let key = format!("versions[{latest}].fields[0].aliases");
+    harness.get_by_role_and_label(Role::TextInput, &key).focus();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::TextInput, &key)
+        .type_text("orderId, order ,");
+    harness.run();
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    let event = order_placed(&harness);
+    assert_eq!(
+        event.versions[latest].fields[0].aliases,
+        ["orderId", "order"]
+    );
+    // Nothing else changed: not the other fields, not the earlier version.
+    let mut expected = original
+        .event_type("OrderPlaced")
+        .cloned()
+        .expect("OrderPlaced");
+    expected.versions[latest].fields[0].aliases = vec!["orderId".into(), "order".into()];
+    assert_eq!(event, expected);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}
+
+#[test]
+fn brokers_are_added_and_removed_in_the_model_inspector_with_undo() {
+    let original = default_model();
+    let ids = |h: &Harness<'_, StudioApp>| -> Vec<u32> {
+        h.state()
+            .model()
+            .cluster
+            .brokers
+            .iter()
+            .map(|b| b.id)
+            .collect()
+    };
+    let mut harness = studio(original.clone());
+    assert_eq!(ids(&harness), [1, 2, 3]);
+    harness.get_by_label("Add to brokers").click();
+    harness.run();
+    assert_eq!(ids(&harness), [1, 2, 3, 4]);
+    let brokers = &harness.state().model().cluster.brokers;
+    assert_eq!(brokers[3].rack, None);
+    assert!((brokers[3].write_mb_per_s - brokers[2].write_mb_per_s).abs() < 1e-9);
+    harness.get_by_label("broker 4");
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+
+    harness.get_by_label("broker 2 (eu-west-1b)");
+    harness.get_by_label("Remove brokers[1]").click();
+    harness.run();
+    assert_eq!(ids(&harness), [1, 3]);
+    assert!(harness.query_by_label("broker 2 (eu-west-1b)").is_none());
+    harness.get_by_label("broker 3 (eu-west-1c)");
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
 }

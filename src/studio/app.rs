@@ -1,5 +1,5 @@
-//! The studio's state and its window layout: top bar, outline (left), inspector (right),
-//! problems (bottom) and the canvas in the middle; and the editing around them: commands with
+//! The studio's state and its window: the top bar above the panels' tiles (`tiles.rs`:
+//! outline, canvas, inspector, problems, simulation); and the editing around them: commands with
 //! undo and redo, files, autosave and the questions asked before work could be lost.
 
 use eframe::egui;
@@ -16,14 +16,11 @@ use super::canvas::{CanvasAction, CanvasView};
 use super::commands::Command;
 use super::diagram::Diagram;
 use super::edit;
-use super::element_palette::element_palette_ui;
 use super::files::{FileDialogs, NativeDialogs, Recovery};
 use super::history::History;
-use super::inspector::inspector_ui;
-use super::outline::outline_ui;
-use super::problems::problems_ui;
 use super::run_view::RunView;
-use super::settings::{Settings, clamp_scale};
+use super::settings::{Settings, clamp_scale, load_layout, save_layout};
+use super::tiles::{Layout, Pane, Panes, PanesOutcome, default_layout};
 use super::top_bar::{MenuAction, PanelToggle, top_bar_ui};
 
 /// How often unsaved work is written to the recovery file, in seconds.
@@ -86,20 +83,13 @@ pub struct StudioApp {
     closing: bool,
     shown_title: String,
     show_shortcuts: bool,
-    /// What the bottom panel shows.
-    bottom_tab: BottomTab,
+    /// Where the panels are: the outline, canvas, inspector, problems and simulation tiles.
+    layout: Layout,
     run_view: RunView,
     /// The theme, scale and open panels, kept between runs.
     settings: Settings,
     /// The settings as last applied to the context, to apply only changes.
     applied: Option<Settings>,
-}
-
-/// The bottom panel's tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BottomTab {
-    Problems,
-    Simulation,
 }
 
 impl std::fmt::Debug for StudioApp {
@@ -141,7 +131,7 @@ impl StudioApp {
             closing: false,
             shown_title: String::new(),
             show_shortcuts: false,
-            bottom_tab: BottomTab::Problems,
+            layout: default_layout(),
             run_view: RunView::default(),
             settings: Settings::default(),
             applied: None,
@@ -158,14 +148,29 @@ impl StudioApp {
         self.settings = settings;
     }
 
-    /// Takes the settings kept in `storage` by an earlier run.
+    /// Takes the settings and the panels' layout kept in `storage` by an earlier run.
     pub fn load_settings(&mut self, storage: &dyn eframe::Storage) {
         self.settings = Settings::load(storage);
+        self.layout = load_layout(storage).unwrap_or_else(default_layout);
     }
 
-    /// Keeps the settings in `storage` for the next run.
+    /// Keeps the settings and the panels' layout in `storage` for the next run.
     pub fn save_settings(&self, storage: &mut dyn eframe::Storage) {
         self.settings.save(storage);
+        save_layout(&self.layout, storage);
+    }
+
+    /// The panels' layout: which tiles there are, their sizes and their tabs.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Brings back the default layout with every panel shown (View → Reset layout).
+    pub fn reset_layout(&mut self) {
+        self.layout = default_layout();
+        self.settings.show_outline = true;
+        self.settings.show_inspector = true;
+        self.settings.show_bottom = true;
     }
 
     /// Applies changed settings to the context. A zoom the user changed with the keyboard
@@ -609,7 +614,6 @@ impl StudioApp {
         // An element clicked in a list is selected and brought into view; one clicked on the
         // canvas is in view already.
         let mut clicked: Option<ElementRef> = None;
-        let mut canvas_actions = Vec::new();
         let mut menu_action = None;
 
         Panel::top("top_bar").show(ui, |ui| {
@@ -642,87 +646,40 @@ impl StudioApp {
                 });
             });
         }
-        if self.settings.show_outline {
-            Panel::left("outline")
-                .default_size(220.0)
-                .size_range(170.0..=420.0)
-                .show(ui, |ui| {
-                    if let Some(kind) = element_palette_ui(ui, self.placing) {
-                        self.placing = kind;
-                    }
-                    ui.separator();
-                    if let Some(element) =
-                        outline_ui(ui, &self.model, &self.diagnostics, self.selected.last())
-                    {
-                        clicked = Some(element);
-                    }
-                });
-        }
-        let mut inspected = None;
-        if self.settings.show_inspector {
-            Panel::right("inspector")
-                .default_size(310.0)
-                .size_range(240.0..=560.0)
-                .show(ui, |ui| {
-                    inspected = Some(inspector_ui(
-                        ui,
-                        &self.model,
-                        &self.diagram,
-                        &self.diagnostics,
-                        self.selected.last(),
-                    ));
-                });
-        }
         self.run_view.poll(ui.ctx());
-        // Room for a few problems at first; a valid model needs only its header. Each tab
-        // keeps its own height: the simulation's results need more room.
-        let (panel_id, default_height) = match self.bottom_tab {
-            BottomTab::Problems => (
-                "problems",
-                86.0 + 24.0 * self.diagnostics.len().min(5) as f32,
-            ),
-            BottomTab::Simulation => ("simulation", 340.0),
-        };
-        if self.settings.show_bottom {
-            Panel::bottom(panel_id)
-                .resizable(true)
-                .default_size(default_height)
-                .size_range(104.0..=560.0)
-                .show(ui, |ui| {
-                    ui.add_space(4.0);
-                    ui.horizontal(|ui| {
-                        ui.selectable_value(&mut self.bottom_tab, BottomTab::Problems, "Problems")
-                            .on_hover_text("What validation found in the model");
-                        ui.selectable_value(
-                            &mut self.bottom_tab,
-                            BottomTab::Simulation,
-                            "Simulation",
-                        )
-                        .on_hover_text("Run a scenario and see its results");
-                    });
-                    ui.separator();
-                    match self.bottom_tab {
-                        BottomTab::Problems => {
-                            if let Some(element) =
-                                problems_ui(ui, &self.diagnostics, self.selected.last())
-                            {
-                                clicked = Some(element);
-                            }
-                        }
-                        BottomTab::Simulation => self.run_view.ui(ui, &self.model),
-                    }
-                });
+        for (pane, shown) in [
+            (Pane::Outline, self.settings.show_outline),
+            (Pane::Inspector, self.settings.show_inspector),
+            (Pane::Problems, self.settings.show_bottom),
+            (Pane::Simulation, self.settings.show_bottom),
+        ] {
+            super::tiles::set_shown(&mut self.layout, pane, shown);
         }
+        let mut panes = Panes {
+            model: &self.model,
+            diagram: &self.diagram,
+            diagnostics: &self.diagnostics,
+            selected: &self.selected,
+            placing: self.placing,
+            canvas: &mut self.canvas,
+            run_view: &mut self.run_view,
+            outcome: PanesOutcome::default(),
+        };
         CentralPanel::no_frame().show(ui, |ui| {
-            canvas_actions = self.canvas.ui(
-                ui,
-                &self.model,
-                &self.diagram,
-                &self.diagnostics,
-                &self.selected,
-                self.placing,
-            );
+            self.layout.ui(&mut panes, ui);
         });
+        let PanesOutcome {
+            clicked: pane_clicked,
+            canvas_actions,
+            inspected,
+            placing,
+        } = panes.outcome;
+        if let Some(placing) = placing {
+            self.placing = placing;
+        }
+        if pane_clicked.is_some() {
+            clicked = pane_clicked;
+        }
 
         if let Some(inspected) = inspected {
             if let Some(element) = inspected.clicked {
@@ -968,6 +925,7 @@ impl StudioApp {
             MenuAction::Scale(percent) => {
                 self.settings.scale = clamp_scale(f32::from(percent) / 100.0);
             }
+            MenuAction::ResetLayout => self.reset_layout(),
             MenuAction::TogglePanel(panel) => {
                 let shown = match panel {
                     PanelToggle::Outline => &mut self.settings.show_outline,

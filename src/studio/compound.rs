@@ -11,9 +11,9 @@
 use eframe::egui::Ui;
 
 use crate::model::{
-    ChoreographyStep, Coordination, EventStore, Expectation, Fault, FaultKind, FoldOp, FoldRule,
-    KeyDistribution, Publication, PublishMode, RateProcess, RateStep, Reaction, Retention,
-    RetryMode, SagaStep, SizeDistribution, TimeDistribution, WeightedKey,
+    Broker, ChoreographyStep, Coordination, EventStore, Expectation, Fault, FaultKind, FoldOp,
+    FoldRule, KeyDistribution, Publication, PublishMode, RateProcess, RateStep, Reaction,
+    Retention, RetryMode, SagaStep, SizeDistribution, TimeDistribution, WeightedKey,
 };
 
 use super::describe;
@@ -1483,4 +1483,36 @@ pub fn text_list_ui(
         f.text(ui, &format!("{item_key}.text"), item, multiline, tooltip);
     }
     remove_at(items, remove);
+}
+
+/// The cluster's brokers, each with Remove, and Add, which adds a broker with the next id and
+/// the write speed of the last one. A removed broker that a topic or a fault still names
+/// stays named there, and validation says so.
+pub fn brokers_ui(f: &mut Fields, ui: &mut Ui, brokers: &mut Vec<Broker>) {
+    if add_row(f, ui, "brokers", "broker", brokers.len()) {
+        let id = brokers
+            .iter()
+            .map(|b| b.id)
+            .max()
+            .map_or(1, |max| max.saturating_add(1));
+        let write_mb_per_s = brokers.last().map_or(200.0, |b| b.write_mb_per_s);
+        brokers.push(Broker {
+            id,
+            rack: None,
+            write_mb_per_s,
+        });
+    }
+    let mut remove = None;
+    for (i, broker) in brokers.iter().enumerate() {
+        let item = format!("brokers[{i}]");
+        if remove_row(f, ui, &item) {
+            remove = Some(i);
+        }
+        let shown = match &broker.rack {
+            Some(rack) => format!("broker {} ({rack})", broker.id),
+            None => format!("broker {}", broker.id),
+        };
+        f.read_only(ui, &format!("{item}.id"), &shown);
+    }
+    remove_at(brokers, remove);
 }

@@ -99,10 +99,11 @@ pub fn properties_editor_ui(
                     "How long a follower may lag before it leaves the in-sync replicas",
                 );
                 for (key, value) in properties(model, element).unwrap_or_default() {
-                    if matches!(key, "brokers" | "format" | "event_types" | "scenarios") {
+                    if matches!(key, "format" | "event_types" | "scenarios") {
                         f.read_only(ui, key, &value);
                     }
                 }
+                compound::brokers_ui(f, ui, &mut cluster.brokers);
                 let mut notes = model.notes.clone();
                 compound::text_list_ui(
                     f,

@@ -36,8 +36,7 @@ pub fn inspector_ui(
     let mut clicked = None;
     let mut editor = EditorOutcome::default();
 
-    ui.add_space(6.0);
-    ui.label(RichText::new("Inspector").strong());
+    // The tab above says "Inspector"; the element's heading comes first.
     ui.add_space(6.0);
     ScrollArea::vertical()
         .auto_shrink([false, false])

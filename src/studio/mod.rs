@@ -3,7 +3,9 @@
 //!
 //! The window is laid out like an IDE: a top bar with the File, Edit, View and Help menus, an
 //! outline of the model on the left, the canvas in the middle, the inspector on the right and
-//! the problems validation found at the bottom, in a tab beside the simulation runs.
+//! the problems validation found under the canvas, in a tab beside the simulation runs. The
+//! panels are `egui_tiles` tiles (`tiles.rs`) the user resizes and rearranges; their layout is
+//! kept between runs with the settings.
 //! [`StudioApp`] holds the state and draws it; [`run`] puts it in a native window. The View
 //! menu's theme, UI scale and panels are kept between runs (`settings.rs`).
 //!
@@ -12,7 +14,7 @@
 //! (`graph.rs` reads the connections, `layout.rs` places unpositioned nodes, `diagram.rs` puts
 //! both together).
 //!
-//! Simulation: the bottom panel's Simulation tab (`run_view.rs`) runs a scenario with a seed on
+//! Simulation: the Simulation tab (`run_view.rs`) runs a scenario with a seed on
 //! a worker thread (`run_job.rs`) that advances the engine in chunks of simulated time, shows
 //! the progress with a Cancel button, then the report's summary and the lag of each group.
 //!
@@ -54,6 +56,7 @@ mod run_view;
 mod schema;
 mod schema_check;
 mod settings;
+mod tiles;
 mod top_bar;
 mod widgets;
 
@@ -68,7 +71,8 @@ pub use files::{FileDialogs, NativeDialogs, Recovery, ScriptedDialogs};
 pub use outline::outline_label;
 pub use problems::problem_label;
 pub use run_view::{CANCELLED_NOTE, STALE_NOTE, build_error_label};
-pub use settings::{SCALES, SETTINGS_KEY, Settings, Theme};
+pub use settings::{LAYOUT_KEY, SCALES, SETTINGS_KEY, Settings, Theme};
+pub use tiles::{Layout, Pane, default_layout};
 
 /// The smallest window the studio's panels fit in.
 pub const MIN_WINDOW_SIZE: [f32; 2] = [1000.0, 640.0];

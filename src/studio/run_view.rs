@@ -7,7 +7,8 @@ use eframe::egui;
 
 use std::time::Duration;
 
-use egui::{Color32, ComboBox, DragValue, Grid, ProgressBar, RichText, ScrollArea, Ui, WidgetInfo};
+use egui::{Color32, ComboBox, DragValue, ProgressBar, RichText, ScrollArea, Ui, WidgetInfo};
+use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot};
 
 use crate::model::Model;
@@ -270,8 +271,9 @@ fn results_ui(ui: &mut Ui, report: &Report) {
         .strong(),
     )
     .on_hover_text(format!("Trace hash {}", report.trace_hash));
-    // At least this tall: the panel grows to what it holds.
-    let height = ui.available_height().max(240.0);
+    // The tile's height, which the user sets: the summary scrolls inside it and the chart
+    // fits it (a tile does not grow to what it holds).
+    let height = ui.available_height().max(120.0);
     ui.horizontal_top(|ui| {
         ui.allocate_ui(egui::vec2(560.0, height), |ui| {
             ScrollArea::vertical()
@@ -287,130 +289,166 @@ fn results_ui(ui: &mut Ui, report: &Report) {
 fn summary_ui(ui: &mut Ui, report: &Report) {
     let pass = Color32::from_rgb(60, 170, 90);
     let fail = ui.visuals().error_fg_color;
+    let mut counts = Vec::new();
+    for (name, value, tooltip) in [
+        ("produced", report.produced, "Records the producers sent"),
+        (
+            "acknowledged",
+            report.acknowledged,
+            "Records acknowledged to their producer",
+        ),
+        (
+            "delivered",
+            report.delivered,
+            "Successful processings, over all groups",
+        ),
+        (
+            "duplicates",
+            report.duplicates,
+            "Records a group processed more than once",
+        ),
+        (
+            "dead-lettered",
+            report.dead_lettered,
+            "Records dead-lettered after their last attempt",
+        ),
+        (
+            "lost",
+            report.lost,
+            "Acknowledged records a subscribing group never processed",
+        ),
+        (
+            "order violations",
+            report.order_violations,
+            "Records processed out of order for their key",
+        ),
+        (
+            "stuck",
+            report.stuck,
+            "Deliveries unfinished when the run ended",
+        ),
+    ] {
+        row(&mut counts, name, value.to_string(), tooltip, None);
+    }
+
+    let mut verdicts = Vec::new();
+    let latency = &report.latency_ms;
+    for (name, value) in [
+        ("latency p50", latency.p50),
+        ("latency p95", latency.p95),
+        ("latency p99", latency.p99),
+        ("latency max", latency.max),
+    ] {
+        row(
+            &mut verdicts,
+            name,
+            format!("{value:.1} ms"),
+            "End-to-end latency, from produce to processed",
+            None,
+        );
+    }
+    row(
+        &mut verdicts,
+        "alerts fired",
+        report.alerts.len().to_string(),
+        "Alert rules that fired during the run",
+        None,
+    );
+    for alert in &report.alerts {
+        row(
+            &mut verdicts,
+            &format!("alert {}", alert.rule),
+            format!(
+                "at {:.1} s (value {:.1})",
+                alert.fired_at_seconds, alert.value
+            ),
+            "When the rule first fired, and the value that fired it",
+            None,
+        );
+    }
+    for verdict in &report.checkers {
+        let (text, color) = if verdict.passed {
+            ("pass".to_owned(), pass)
+        } else {
+            (format!("fail ({} violations)", verdict.violations), fail)
+        };
+        let tooltip = verdict
+            .example
+            .clone()
+            .unwrap_or_else(|| "Checker verdict: the property held".to_owned());
+        row(&mut verdicts, verdict.name, text, &tooltip, Some(color));
+    }
+    for expectation in &report.expectations {
+        let (text, color) = if expectation.passed {
+            ("pass", pass)
+        } else {
+            ("fail", fail)
+        };
+        row(
+            &mut verdicts,
+            &expectation.expectation,
+            text.to_owned(),
+            &format!("Expectation; measured: {}", expectation.measured),
+            Some(color),
+        );
+    }
+
     ui.horizontal_top(|ui| {
-        Grid::new("run_counts_grid")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                let counts = [
-                    ("produced", report.produced, "Records the producers sent"),
-                    (
-                        "acknowledged",
-                        report.acknowledged,
-                        "Records acknowledged to their producer",
-                    ),
-                    (
-                        "delivered",
-                        report.delivered,
-                        "Successful processings, over all groups",
-                    ),
-                    (
-                        "duplicates",
-                        report.duplicates,
-                        "Records a group processed more than once",
-                    ),
-                    (
-                        "dead-lettered",
-                        report.dead_lettered,
-                        "Records dead-lettered after their last attempt",
-                    ),
-                    (
-                        "lost",
-                        report.lost,
-                        "Acknowledged records a subscribing group never processed",
-                    ),
-                    (
-                        "order violations",
-                        report.order_violations,
-                        "Records processed out of order for their key",
-                    ),
-                    (
-                        "stuck",
-                        report.stuck,
-                        "Deliveries unfinished when the run ended",
-                    ),
-                ];
-                for (name, value, tooltip) in counts {
-                    row(ui, name, value.to_string(), tooltip, None);
-                }
-            });
+        ui.vertical(|ui| summary_table_ui(ui, "run_counts_table", &counts));
         ui.add_space(12.0);
-        Grid::new("run_verdicts_grid")
-            .num_columns(2)
-            .striped(true)
-            .show(ui, |ui| {
-                let latency = &report.latency_ms;
-                for (name, value) in [
-                    ("latency p50", latency.p50),
-                    ("latency p95", latency.p95),
-                    ("latency p99", latency.p99),
-                    ("latency max", latency.max),
-                ] {
-                    row(
-                        ui,
-                        name,
-                        format!("{value:.1} ms"),
-                        "End-to-end latency, from produce to processed",
-                        None,
-                    );
-                }
-                row(
-                    ui,
-                    "alerts fired",
-                    report.alerts.len().to_string(),
-                    "Alert rules that fired during the run",
-                    None,
-                );
-                for alert in &report.alerts {
-                    row(
-                        ui,
-                        &format!("alert {}", alert.rule),
-                        format!(
-                            "at {:.1} s (value {:.1})",
-                            alert.fired_at_seconds, alert.value
-                        ),
-                        "When the rule first fired, and the value that fired it",
-                        None,
-                    );
-                }
-                for verdict in &report.checkers {
-                    let (text, color) = if verdict.passed {
-                        ("pass".to_owned(), pass)
-                    } else {
-                        (format!("fail ({} violations)", verdict.violations), fail)
-                    };
-                    let tooltip = verdict
-                        .example
-                        .clone()
-                        .unwrap_or_else(|| "Checker verdict: the property held".to_owned());
-                    row(ui, verdict.name, text, &tooltip, Some(color));
-                }
-                for expectation in &report.expectations {
-                    let (text, color) = if expectation.passed {
-                        ("pass", pass)
-                    } else {
-                        ("fail", fail)
-                    };
-                    row(
-                        ui,
-                        &expectation.expectation,
-                        text.to_owned(),
-                        &format!("Expectation; measured: {}", expectation.measured),
-                        Some(color),
-                    );
-                }
-            });
+        ui.vertical(|ui| summary_table_ui(ui, "run_verdicts_table", &verdicts));
     });
 }
 
-fn row(ui: &mut Ui, name: &str, value: String, tooltip: &str, color: Option<Color32>) {
-    ui.label(name).on_hover_text(tooltip);
-    let text = match color {
-        Some(color) => RichText::new(value).color(color),
-        None => RichText::new(value),
-    };
-    ui.label(text).on_hover_text(tooltip);
-    ui.end_row();
+/// One line of a run's summary: a name, its value, what it means, and a colour for a verdict.
+struct SummaryRow {
+    name: String,
+    value: String,
+    tooltip: String,
+    color: Option<Color32>,
+}
+
+fn row(
+    rows: &mut Vec<SummaryRow>,
+    name: &str,
+    value: String,
+    tooltip: &str,
+    color: Option<Color32>,
+) {
+    rows.push(SummaryRow {
+        name: name.to_owned(),
+        value,
+        tooltip: tooltip.to_owned(),
+        color,
+    });
+}
+
+/// `rows` as a striped two-column table: names left, values right-aligned beside them.
+fn summary_table_ui(ui: &mut Ui, id: &str, rows: &[SummaryRow]) {
+    TableBuilder::new(ui)
+        .id_salt(id)
+        .vscroll(false)
+        .striped(true)
+        .column(Column::auto().at_least(120.0))
+        .column(Column::auto().at_least(60.0))
+        .body(|mut body| {
+            for r in rows {
+                body.row(20.0, |mut cells| {
+                    cells.col(|ui| {
+                        ui.add(egui::Label::new(&r.name).extend())
+                            .on_hover_text(&r.tooltip);
+                    });
+                    cells.col(|ui| {
+                        let text = match r.color {
+                            Some(color) => RichText::new(&r.value).color(color),
+                            None => RichText::new(&r.value),
+                        };
+                        ui.add(egui::Label::new(text).extend())
+                            .on_hover_text(&r.tooltip);
+                    });
+                });
+            }
+        });
 }
 
 fn lag_chart_ui(ui: &mut Ui, report: &Report, height: f32) {

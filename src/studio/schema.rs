@@ -1,5 +1,6 @@
 //! The schema editor of an event type: one table per version (field name, Avro type, default,
-//! doc), with fields added and removed, and a new version started as a copy of the latest.
+//! doc), with fields added and removed and their aliases edited, a new version started as a
+//! copy of the latest, and the latest version removed (never the only one).
 //!
 //! Defaults are typed as Avro writes them in a schema, as JSON (`0`, `"EUR"`, `null`); a
 //! number becomes a float for `float` and `double` fields and an integer otherwise. Text that
@@ -8,6 +9,7 @@
 use eframe::egui;
 
 use egui::{ComboBox, RichText, TextEdit, Ui, WidgetInfo};
+use egui_extras::{Column, TableBuilder, TableRow};
 
 use crate::model::{AvroDefault, AvroType, Field, SchemaVersion};
 
@@ -148,77 +150,139 @@ pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion
             .header_response
             .on_hover_text("Show or hide this version's fields");
     }
-    let label = "Add version";
-    let response = ui
-        .button(label)
-        .on_hover_text("Start a new schema version as a copy of the latest");
-    response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
-    if response.clicked() {
-        let next = versions
-            .last()
-            .cloned()
-            .map_or_else(SchemaVersion::default, |latest| SchemaVersion {
-                doc: String::new(),
-                ..latest
-            });
-        versions.push(next);
-    }
+    ui.horizontal(|ui| {
+        let label = "Add version";
+        let response = ui
+            .button(label)
+            .on_hover_text("Start a new schema version as a copy of the latest");
+        response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
+        if response.clicked() {
+            let next = versions
+                .last()
+                .cloned()
+                .map_or_else(SchemaVersion::default, |latest| SchemaVersion {
+                    doc: String::new(),
+                    ..latest
+                });
+            versions.push(next);
+        }
+        // Only the latest version can go (an earlier one is history that later versions were
+        // checked against), and never the only one.
+        if versions.len() > 1 {
+            let label = "Remove latest version";
+            let response = ui.button(label).on_hover_text(format!(
+                "Remove version {} (undo brings it back)",
+                versions.len()
+            ));
+            response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, label));
+            if response.clicked() {
+                versions.pop();
+            }
+        }
+    });
+}
+
+/// The aliases of each of a version's fields (earlier names readers match it by), typed as
+/// a comma-separated list.
+fn aliases_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
+    egui::CollapsingHeader::new("Field aliases")
+        .id_salt(("schema-field-aliases", v))
+        .default_open(false)
+        .show(ui, |ui| {
+            for (i, field) in version.fields.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.add_sized(
+                        [width * 0.3, 20.0],
+                        egui::Label::new(RichText::new(&field.name).monospace()).truncate(),
+                    );
+                    let key = format!("versions[{v}].fields[{i}].aliases");
+                    let (changed, text) = f.parsed_text(
+                        ui,
+                        &key,
+                        &field.aliases.join(", "),
+                        (width * 0.65).max(60.0),
+                        "Earlier names of the field, separated by commas",
+                    );
+                    if changed.is_some() {
+                        field.aliases = split_aliases(&text);
+                    }
+                });
+            }
+        })
+        .header_response
+        .on_hover_text("Show or edit the earlier names of this version's fields");
+}
+
+/// The names in a comma-separated list, trimmed, without empty ones.
+fn split_aliases(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// One version's fields as a table `width` wide, with a row to add a field.
 fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
-    // Name and type get the room; default and doc share what is left.
-    // The row must fit in `width`: a wider one would widen the inspector's content, and with
-    // it the next frame's layout. 48 is the Remove button and the gaps between the cells.
+    // Name and type get the room; default and doc share what is left. The columns have
+    // exact widths that fit in `width`: a wider table would widen the inspector's content,
+    // and with it the next frame's layout. 52 is the Remove column, the four gaps between
+    // cells and a little slack.
     let name_width = width * 0.28;
     let type_width = width * 0.28;
-    let small_width = ((width - name_width - type_width - 48.0) / 2.0).max(24.0);
+    let small_width = ((width - name_width - type_width - 52.0) / 2.0).max(24.0);
     let types = offered_types();
     let mut remove = None;
-    // Rows of fixed widths rather than a grid: the columns never wait for a frame to settle.
-    ui.horizontal(|ui| {
+    let mut errors = Vec::new();
+    ui.scope(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
-        for (heading, width) in [
-            ("name", name_width),
-            ("type", type_width),
-            ("default", small_width),
-            ("doc", small_width),
-        ] {
-            ui.add_sized(
-                [width, 16.0],
-                egui::Label::new(RichText::new(heading).weak()),
-            );
-        }
+        TableBuilder::new(ui)
+            .id_salt(("schema-fields", v))
+            .vscroll(false)
+            .striped(true)
+            .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+            .column(Column::exact(name_width))
+            .column(Column::exact(type_width))
+            .columns(Column::exact(small_width), 2)
+            .column(Column::exact(24.0))
+            .header(18.0, |mut header| {
+                for heading in ["name", "type", "default", "doc"] {
+                    header.col(|ui| {
+                        ui.label(RichText::new(heading).weak());
+                    });
+                }
+                header.col(|_| {});
+            })
+            .body(|mut body| {
+                for (i, field) in version.fields.iter_mut().enumerate() {
+                    body.row(24.0, |mut row| {
+                        let key = format!("versions[{v}].fields[{i}]");
+                        if let Some(why) = field_row_ui(&mut row, f, &key, field, &types) {
+                            errors.push(why);
+                        }
+                        row.col(|ui| {
+                            let label = format!("Remove {key}");
+                            let response = ui
+                                .small_button("\u{2212}")
+                                .on_hover_text(format!("Remove the field `{}`", field.name));
+                            response.widget_info(|| {
+                                WidgetInfo::labeled(egui::Role::Button, true, &label)
+                            });
+                            if response.clicked() {
+                                remove = Some(i);
+                            }
+                        });
+                    });
+                }
+            });
     });
-    for (i, field) in version.fields.iter_mut().enumerate() {
-        let error = ui.horizontal(|ui| {
-            ui.spacing_mut().item_spacing.x = 4.0;
-            let key = format!("versions[{v}].fields[{i}]");
-            let error = field_row_ui(
-                ui,
-                f,
-                &key,
-                field,
-                &types,
-                [name_width, type_width, small_width],
-            );
-            let label = format!("Remove {key}");
-            let response = ui
-                .small_button("\u{2212}")
-                .on_hover_text(format!("Remove the field `{}`", field.name));
-            response.widget_info(|| WidgetInfo::labeled(egui::Role::Button, true, &label));
-            if response.clicked() {
-                remove = Some(i);
-            }
-            error
-        });
-        if let Some(why) = error.inner {
-            ui.label(
-                RichText::new(why)
-                    .size(11.0)
-                    .color(ui.visuals().error_fg_color),
-            );
-        }
+    // Why a default being typed is not JSON, under the table (a row keeps its height).
+    for why in errors {
+        ui.label(
+            RichText::new(why)
+                .size(11.0)
+                .color(ui.visuals().error_fg_color),
+        );
     }
     if let Some(i) = remove
         && i < version.fields.len()
@@ -243,6 +307,7 @@ fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion
             aliases: Vec::new(),
         });
     }
+    aliases_ui(ui, f, v, version, width);
     ui.horizontal(|ui| {
         ui.label(RichText::new("doc").weak());
         let key = format!("versions[{v}].doc");
@@ -259,19 +324,18 @@ fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion
     });
 }
 
-/// The cells of one field: name, type, default and doc. Returns why the default being typed
-/// is not JSON, if it is not.
+/// The cells of one field: name, type, default and doc, each filling its column. Returns why
+/// the default being typed is not JSON, if it is not.
 fn field_row_ui(
-    ui: &mut Ui,
+    row: &mut TableRow<'_, '_>,
     f: &mut Fields,
     key: &str,
     field: &mut Field,
     types: &[AvroType],
-    [name_width, type_width, small_width]: [f32; 3],
 ) -> Option<String> {
-    let text_cell = |ui: &mut Ui, f: &mut Fields, label: String, value: &mut String, width, tip| {
+    let text_cell = |ui: &mut Ui, f: &mut Fields, label: String, value: &mut String, tip| {
         let response = ui
-            .add_sized([width, 20.0], TextEdit::singleline(value))
+            .add_sized([ui.available_width(), 20.0], TextEdit::singleline(value))
             .on_hover_text(tip);
         let text = value.clone();
         response.widget_info(|| {
@@ -281,70 +345,73 @@ fn field_row_ui(
         });
         f.track(&response);
     };
-    text_cell(
-        ui,
-        f,
-        format!("{key}.name"),
-        &mut field.name,
-        name_width,
-        "The field name (an Avro name)",
-    );
-
-    let type_key = format!("{key}.type");
-    let current = type_name(&field.ty);
-    // The column is exactly `type_width` wide, whatever the type's name: a long one
-    // ("timestamp-millis") is cut, a short one leaves room, so the columns line up.
-    let inner = ui
-        .scope(|ui| {
-            ui.set_width(type_width);
-            ComboBox::from_id_salt(&type_key)
-                .selected_text(&current)
-                .width(type_width)
-                .truncate()
-                .show_ui(ui, |ui| {
-                    for ty in types {
-                        let name = type_name(ty);
-                        ui.selectable_value(&mut field.ty, ty.clone(), &name)
-                            .on_hover_text(format!("Make the field a {name}"));
-                    }
-                })
-        })
-        .inner;
-    let response = inner
-        .response
-        .on_hover_text(format!("The field's Avro type: {current}"));
-    response.widget_info(|| {
-        let mut info = WidgetInfo::labeled(egui::Role::ComboBox, true, &type_key);
-        info.current_text_value = Some(current.clone());
-        info
+    row.col(|ui| {
+        text_cell(
+            ui,
+            f,
+            format!("{key}.name"),
+            &mut field.name,
+            "The field name (an Avro name)",
+        );
     });
 
-    let default_key = format!("{key}.default");
-    let shown = default_text(field.default.as_ref());
-    let (changed, text) = f.parsed_text(
-        ui,
-        &default_key,
-        &shown,
-        small_width,
-        "The default a reader uses when the writer lacks the field, as JSON",
-    );
+    row.col(|ui| {
+        let type_key = format!("{key}.type");
+        let current = type_name(&field.ty);
+        // The combo box is exactly the column's width, whatever the type's name: a long one
+        // ("timestamp-millis") is cut, a short one leaves room, so the columns line up.
+        let width = ui.available_width();
+        let inner = ComboBox::from_id_salt(&type_key)
+            .selected_text(&current)
+            .width(width)
+            .truncate()
+            .show_ui(ui, |ui| {
+                for ty in types {
+                    let name = type_name(ty);
+                    ui.selectable_value(&mut field.ty, ty.clone(), &name)
+                        .on_hover_text(format!("Make the field a {name}"));
+                }
+            });
+        let response = inner
+            .response
+            .on_hover_text(format!("The field's Avro type: {current}"));
+        response.widget_info(|| {
+            let mut info = WidgetInfo::labeled(egui::Role::ComboBox, true, &type_key);
+            info.current_text_value = Some(current.clone());
+            info
+        });
+    });
+
     let mut error = None;
-    match parse_default(&field.ty, &text) {
-        Ok(default) => {
-            if changed.is_some() {
-                field.default = default;
+    row.col(|ui| {
+        let default_key = format!("{key}.default");
+        let shown = default_text(field.default.as_ref());
+        let width = ui.available_width();
+        let (changed, text) = f.parsed_text(
+            ui,
+            &default_key,
+            &shown,
+            width,
+            "The default a reader uses when the writer lacks the field, as JSON",
+        );
+        match parse_default(&field.ty, &text) {
+            Ok(default) => {
+                if changed.is_some() {
+                    field.default = default;
+                }
             }
+            Err(why) => error = Some(format!("`{}` default: {why}", field.name)),
         }
-        Err(why) => error = Some(why),
-    }
-    text_cell(
-        ui,
-        f,
-        format!("{key}.doc"),
-        &mut field.doc,
-        small_width,
-        "What the field holds",
-    );
+    });
+    row.col(|ui| {
+        text_cell(
+            ui,
+            f,
+            format!("{key}.doc"),
+            &mut field.doc,
+            "What the field holds",
+        );
+    });
     error
 }
 
@@ -373,6 +440,15 @@ mod tests {
             Ok(Some(AvroDefault::Null))
         );
         assert!(parse_default(&AvroType::String, "EUR").is_err());
+    }
+
+    #[test]
+    fn aliases_split_on_commas_and_drop_blanks() {
+        assert_eq!(
+            split_aliases(" order, orderId ,, ref "),
+            ["order", "orderId", "ref"]
+        );
+        assert!(split_aliases(" , ").is_empty());
     }
 
     #[test]

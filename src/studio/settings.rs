@@ -1,13 +1,18 @@
 //! The studio's look and layout, kept between runs in eframe's storage: the theme, the UI
-//! scale and which panels are open. (egui keeps the panels' sizes itself, in its memory, which
-//! eframe stores too; the recent files live beside the recovery file.)
+//! scale, which panels are open, and the panels' tiles (where each is, its size, its tab).
+//! (The recent files live beside the recovery file.)
 
 use eframe::egui;
 
 use serde::{Deserialize, Serialize};
 
+use super::tiles::{Layout, is_complete};
+
 /// The storage key the settings are kept under.
 pub const SETTINGS_KEY: &str = "causeway-settings";
+
+/// The storage key the panels' layout is kept under.
+pub const LAYOUT_KEY: &str = "causeway-layout";
 
 /// The UI scales the View menu offers, in percent.
 pub const SCALES: [u16; 8] = [75, 90, 100, 110, 125, 150, 175, 200];
@@ -102,6 +107,17 @@ impl Settings {
     }
 }
 
+/// The panels' layout kept in `storage`, or `None` when there is none or it does not read
+/// or misses a panel (an older or damaged file): the caller falls back to the default.
+pub fn load_layout(storage: &dyn eframe::Storage) -> Option<Layout> {
+    eframe::get_value::<Layout>(storage, LAYOUT_KEY).filter(is_complete)
+}
+
+/// Keeps the panels' layout in `storage`.
+pub fn save_layout(layout: &Layout, storage: &mut dyn eframe::Storage) {
+    eframe::set_value(storage, LAYOUT_KEY, layout);
+}
+
 /// A scale within what the studio's panels fit at; 100% for nonsense.
 pub fn clamp_scale(scale: f32) -> f32 {
     if scale.is_finite() {
@@ -160,5 +176,34 @@ mod tests {
         eframe::Storage::set_string(&mut storage, SETTINGS_KEY, "not ron".to_owned());
         assert_eq!(Settings::load(&storage), Settings::default());
         assert!((clamp_scale(f32::NAN) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_resized_layout_round_trips_and_a_broken_one_falls_back() {
+        use super::super::tiles::{Pane, default_layout};
+
+        let mut storage = MemoryStorage::default();
+        assert!(load_layout(&storage).is_none());
+        let mut layout = default_layout();
+        let root = layout.root.expect("a root");
+        if let Some(egui_tiles::Tile::Container(egui_tiles::Container::Linear(row))) =
+            layout.tiles.get_mut(root)
+        {
+            let first = row.children[0];
+            row.shares.set_share(first, 400.0);
+        }
+        assert_ne!(layout, default_layout());
+        save_layout(&layout, &mut storage);
+        assert_eq!(load_layout(&storage), Some(layout));
+
+        // A layout without the inspector (an older format, a hand-edited file) is refused.
+        let mut broken = default_layout();
+        if let Some(id) = broken.tiles.find_pane(&Pane::Inspector) {
+            broken.tiles.remove(id);
+        }
+        save_layout(&broken, &mut storage);
+        assert!(load_layout(&storage).is_none());
+        eframe::Storage::set_string(&mut storage, LAYOUT_KEY, "not ron".to_owned());
+        assert!(load_layout(&storage).is_none());
     }
 }

@@ -82,6 +82,8 @@ pub enum MenuAction {
     Scale(u16),
     /// View → a panel, shown or hidden.
     TogglePanel(PanelToggle),
+    /// View → Reset layout.
+    ResetLayout,
 }
 
 /// The studio's keyboard shortcuts and what they do, for Help → Keyboard shortcuts.
@@ -344,6 +346,14 @@ fn menus_ui(ui: &mut Ui, edit: &EditState<'_>) -> Option<MenuAction> {
             if ui.checkbox(&mut checked, text).on_hover_text(tip).clicked() {
                 view = Some(MenuAction::TogglePanel(panel));
             }
+        }
+        ui.separator();
+        if ui
+            .button("Reset layout")
+            .on_hover_text("Put every panel back where it was at first, at its first size")
+            .clicked()
+        {
+            view = Some(MenuAction::ResetLayout);
         }
     })
     .response
