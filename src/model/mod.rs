@@ -17,6 +17,31 @@ pub use locate::{TextPosition, locate};
 pub use types::*;
 pub use validate::{Diagnostic, Severity, validate};
 
+/// The topics an orchestrated saga's orchestrator reads: those that carry its trigger (other
+/// than dead-letter topics: a dead-lettered trigger starts nothing), then its reply topic;
+/// `None` for a choreographed saga (it has no orchestrator).
+pub fn orchestrator_topics(model: &Model, saga: &Saga) -> Option<Vec<String>> {
+    let Coordination::Orchestrated { reply_topic, .. } = &saga.coordination else {
+        return None;
+    };
+    let mut topics: Vec<String> = model
+        .topics
+        .iter()
+        .filter(|t| t.event_types.contains(&saga.trigger))
+        .filter(|t| {
+            !model
+                .consumer_groups
+                .iter()
+                .any(|g| g.dead_letter_topic.as_ref() == Some(&t.id))
+        })
+        .map(|t| t.id.clone())
+        .collect();
+    if !topics.contains(reply_topic) {
+        topics.push(reply_topic.clone());
+    }
+    Some(topics)
+}
+
 /// How many instances a projection runs when simulated: one per partition of the topics it
 /// reads (at least one), so it keeps each partition's order and scales with the topics.
 pub fn projection_instances(model: &Model, projection: &Projection) -> u32 {

@@ -148,8 +148,8 @@ pub fn review_versions(event: &EventType) -> Result<Vec<VersionReview>, SchemaEr
     Ok(out)
 }
 
-/// Who reads the event type `event`: the consumer groups, then the projections, subscribed
-/// to a topic that carries it, in model order.
+/// Who reads the event type `event`: the consumer groups, then the projections, then the
+/// orchestrated sagas' orchestrators, subscribed to a topic that carries it, in model order.
 pub fn readers(model: &Model, event: &str) -> Vec<String> {
     let topics: Vec<&str> = model
         .topics
@@ -170,6 +170,10 @@ pub fn readers(model: &Model, event: &str) -> Vec<String> {
                 .filter(|p| reads(&p.topics))
                 .map(|p| p.id.clone()),
         )
+        .chain(model.sagas.iter().filter_map(|s| {
+            let topics = crate::model::orchestrator_topics(model, s)?;
+            reads(&topics).then(|| s.id.clone())
+        }))
         .collect()
 }
 
@@ -337,12 +341,15 @@ mod tests {
     }
 
     #[test]
-    fn readers_are_the_groups_then_the_projections_on_the_types_topics() {
+    fn readers_are_the_groups_then_the_projections_then_the_orchestrators_on_the_types_topics() {
         let model = order_pipeline();
         assert_eq!(
             readers(&model, "OrderPlaced"),
-            ["payment", "inventory", "shipping", "order-list"]
+            ["shipping", "order-list", "order-saga"]
         );
+        // The orchestrator also reads its replies; the participants their commands.
+        assert_eq!(readers(&model, "PaymentFailed"), ["order-saga"]);
+        assert_eq!(readers(&model, "ChargePayment"), ["payment"]);
         assert!(readers(&model, "NoSuchType").is_empty());
     }
 

@@ -4511,18 +4511,7 @@ fn projection_group(p: &model::Projection, model: &Model) -> model::ConsumerGrou
 /// the topics that carry the trigger and the reply topic, a millisecond per record (it loads
 /// and stores the instance's state), committing after each.
 fn orchestrator_group(s: &model::Saga, model: &Model) -> Option<model::ConsumerGroup> {
-    let model::Coordination::Orchestrated { reply_topic, .. } = &s.coordination else {
-        return None;
-    };
-    let mut topics: Vec<String> = model
-        .topics
-        .iter()
-        .filter(|t| t.event_types.contains(&s.trigger))
-        .map(|t| t.id.clone())
-        .collect();
-    if !topics.contains(reply_topic) {
-        topics.push(reply_topic.clone());
-    }
+    let topics = model::orchestrator_topics(model, s)?;
     Some(model::ConsumerGroup {
         id: s.id.clone(),
         topics,
