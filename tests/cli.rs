@@ -520,3 +520,53 @@ fn a_reader_that_stops_early_does_not_make_it_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.code(), Some(0));
 }
+
+#[test]
+fn simulate_check_fails_when_a_saga_ends_inconsistent_and_the_summary_says_which() {
+    // In the payment outage, charges that go through after the saga's 10 s timeout stay:
+    // the saga checker fails and names an order; the JSON carries the saga's counts.
+    causeway()
+        .args([
+            "simulate",
+            "models/order-pipeline.ron",
+            "--scenario",
+            "payment-outage",
+            "--check",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "saga order-saga (orchestrated): started",
+        ))
+        .stdout(predicate::str::contains(
+            "FAIL sagas-complete-or-compensate",
+        ))
+        .stdout(predicate::str::contains(
+            "ran `charge-payment` after the saga had given up on it, and nothing will undo it",
+        ));
+    let out = causeway()
+        .args([
+            "simulate",
+            "models/order-pipeline.ron",
+            "--scenario",
+            "steady",
+            "--duration",
+            "10",
+            "--json",
+            "--check",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    let saga = &report["sagas"]["order-saga"];
+    assert_eq!(saga["coordination"], "orchestrated");
+    assert!(
+        saga["started"].as_u64().is_some_and(|n| n > 1_000),
+        "{saga}"
+    );
+    assert_eq!(saga["stuck"], 0);
+    assert_eq!(saga["steps"][0]["name"], "reserve-stock");
+}
