@@ -872,3 +872,164 @@ impl SagaRt {
 fn unreachable_instance() -> &'static mut Instance {
     panic!("a saga slot handed out as live is empty")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const START: u16 = 0;
+    const C: [u16; 2] = [1, 2];
+    const S: [u16; 2] = [3, 4];
+    const F: [u16; 2] = [5, 6];
+    const U: [u16; 2] = [7, 8];
+
+    fn orchestrated(idempotent: bool) -> SagaRt {
+        let steps = (0..2)
+            .map(|i| StepRt {
+                name: format!("step{i}"),
+                participant: i as u16,
+                on: C[i],
+                command_topic: i as u32,
+                success: S[i],
+                failure: F[i],
+                compensation: U[i],
+                timeout: 1_000,
+                executed: 0,
+                failed: 0,
+                timed_out: 0,
+                compensated: 0,
+                duplicate_executions: 0,
+            })
+            .collect();
+        let h = Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("histogram");
+        SagaRt::new("s".into(), START, Some(9), steps, idempotent, h)
+    }
+
+    /// Starts an instance from trigger record 100 and sends step 0's command as record 101.
+    fn started(saga: &mut SagaRt) -> u32 {
+        let mut sends = Vec::new();
+        saga.orchestrate(100, START, 100, (0, 1), 100, 0, 0, &mut sends);
+        assert_eq!(
+            sends,
+            [Send {
+                slot: 0,
+                step: 0,
+                compensation: false,
+                cause: 100
+            }]
+        );
+        saga.sent(sends[0], 101, C[0], 0);
+        0
+    }
+
+    #[test]
+    fn a_trigger_seen_twice_starts_one_instance() {
+        let mut saga = orchestrated(true);
+        started(&mut saga);
+        let mut sends = Vec::new();
+        saga.orchestrate(100, START, 100, (0, 1), 100, 0, 5, &mut sends);
+        assert!(sends.is_empty());
+        assert_eq!((saga.started, saga.duplicate_triggers), (1, 1));
+    }
+
+    #[test]
+    fn a_failure_compensates_the_completed_steps_only_and_a_repeated_reply_is_ignored() {
+        let mut saga = orchestrated(true);
+        let slot = started(&mut saga);
+        let mut sends = Vec::new();
+        // Step 0 succeeds (reply 102 caused by command 101): step 1's command goes out.
+        saga.orchestrate(102, S[0], 101, (0, 1), 100, 0, 10, &mut sends);
+        assert_eq!((sends[0].step, sends[0].compensation), (1, false));
+        saga.sent(sends[0], 103, C[1], 10);
+        sends.clear();
+        // The same success again (redelivered): ignored.
+        saga.orchestrate(102, S[0], 101, (0, 1), 100, 0, 11, &mut sends);
+        assert!(sends.is_empty());
+        assert_eq!(saga.ignored_replies, 1);
+        // Step 1 fails: only step 0 is compensated.
+        saga.orchestrate(104, F[1], 103, (0, 1), 100, 0, 20, &mut sends);
+        assert_eq!(
+            sends,
+            [Send {
+                slot,
+                step: 0,
+                compensation: true,
+                cause: 104
+            }]
+        );
+        assert_eq!(
+            saga.instance(slot).map(|i| i.state),
+            Some(State::Compensating)
+        );
+        saga.sent(sends[0], 105, U[0], 20);
+        saga.compensation_ran(0, 105, U[0], 30);
+        assert_eq!((saga.compensated, saga.completed), (1, 0));
+        assert_eq!(saga.steps[0].compensated, 1);
+        // Duration: started at 0, compensated at 30 ns (recorded in µs, at least 1).
+        assert_eq!(saga.duration.len(), 1);
+        // A repeated compensation is absorbed by idempotent steps.
+        saga.compensation_ran(0, 105, U[0], 40);
+        assert_eq!((saga.absorbed_repeats, saga.inconsistent), (1, 0));
+    }
+
+    #[test]
+    fn a_timeout_waits_for_the_orchestrator_and_its_timed_out_step_is_compensated_too() {
+        let mut saga = orchestrated(false);
+        let slot = started(&mut saga);
+        let serial = saga.serial(slot);
+        let mut sends = Vec::new();
+        // Too early: nothing.
+        saga.timeout(slot, serial, 999, true, &mut sends);
+        assert!(sends.is_empty());
+        // Due, but the orchestrator is down: deferred until it is back.
+        saga.timeout(slot, serial, 1_000, false, &mut sends);
+        assert!(sends.is_empty());
+        assert_eq!(saga.timed_out, 0);
+        saga.resume(5_000, &mut sends);
+        assert_eq!(saga.timed_out, 1);
+        // Step 0 timed out before succeeding: its own compensation is sent.
+        assert_eq!(
+            (sends.len(), sends[0].step, sends[0].compensation),
+            (1, 0, true)
+        );
+        // The late command then runs before the compensation: harmless (it will be undone).
+        assert_eq!(saga.execute(0, 101, C[0], 5_001), Execution::Run);
+        assert_eq!((saga.late_executions, saga.inconsistent), (1, 0));
+        // Run again without idempotence: inconsistent.
+        assert_eq!(saga.execute(0, 101, C[0], 5_002), Execution::Run);
+        assert_eq!(saga.inconsistent, 1);
+        assert_eq!(saga.steps[0].duplicate_executions, 1);
+    }
+
+    #[test]
+    fn a_timeout_for_an_earlier_occupant_of_the_slot_is_ignored() {
+        let mut saga = orchestrated(true);
+        let slot = started(&mut saga);
+        let old_serial = saga.serial(slot);
+        let mut sends = Vec::new();
+        saga.orchestrate(102, F[0], 101, (0, 1), 100, 0, 10, &mut sends);
+        assert_eq!(saga.compensated, 1, "nothing completed, nothing to undo");
+        // Push it out of the retired queue so its slot is reused.
+        for i in 0..=RETIRED_LIMIT as u64 {
+            let trigger = 1_000 + 3 * i;
+            saga.orchestrate(trigger, START, trigger, (0, 1), trigger, 0, 20, &mut sends);
+            let command = trigger + 1;
+            let send = *sends.last().expect("a command");
+            saga.sent(send, command, C[0], 20);
+            saga.orchestrate(
+                command + 1,
+                F[0],
+                command,
+                (0, 1),
+                trigger,
+                0,
+                30,
+                &mut sends,
+            );
+        }
+        assert_ne!(saga.serial(slot), old_serial);
+        let before = saga.timed_out;
+        saga.timeout(slot, old_serial, 10_000, true, &mut sends);
+        assert_eq!(saga.timed_out, before);
+    }
+}
