@@ -1487,6 +1487,20 @@ fn failed_store_writes_are_retried_in_place_so_the_read_model_stays_right_but_fa
     // 5 s): the worst staleness is seconds, the median a few milliseconds.
     assert!(p.staleness_ms.max > 2_500.0, "{:?}", p.staleness_ms);
     assert!(p.staleness_ms.p50 < 10.0, "{:?}", p.staleness_ms);
+    // Over time: caught up before the outage, behind by its length at its end, caught up
+    // again after.
+    let behind = |at: f64| {
+        p.staleness_series
+            .iter()
+            .find(|(t, _)| *t == at)
+            .map_or_else(
+                || panic!("no sample at {at} s: {:?}", p.staleness_series),
+                |(_, ms)| *ms,
+            )
+    };
+    assert!(behind(4.0) < 50.0, "{}", behind(4.0));
+    assert!(behind(7.0) > 1_900.0, "{}", behind(7.0));
+    assert!(behind(25.0) < 50.0, "{}", behind(25.0));
 }
 
 #[test]

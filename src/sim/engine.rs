@@ -3786,14 +3786,35 @@ impl Sim {
         let watermark = self.watermark();
         self.checkers
             .observe(Observation::Watermark { record: watermark });
-        for p in &mut self.projections {
+        for pi in 0..self.projections.len() {
+            let behind = self.projection_behind(pi);
+            let p = &mut self.projections[pi];
             p.sample_queries(self.sample_interval);
             p.forget_below(watermark);
+            p.staleness_series.push((seconds, behind as f64 / 1e6));
         }
         let next = self.now.saturating_add(self.sample_interval);
         if next <= self.end {
             self.schedule(next, Ev::Sample);
         }
+    }
+
+    /// How far projection `pi`'s read model is behind now: the age of the oldest event it has
+    /// not yet applied (0 when it has applied everything readable).
+    fn projection_behind(&self, pi: usize) -> Nanos {
+        let g = &self.groups[usize::from(self.projections[pi].group)];
+        g.parts
+            .iter()
+            .filter_map(|gp| {
+                let p = &self.partitions[gp.partition as usize];
+                if gp.position >= p.hw || gp.position < p.start_offset {
+                    return None;
+                }
+                let rec = p.log.get((gp.position - p.start_offset) as usize)?;
+                Some(self.now.saturating_sub(rec.produced_at))
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Consumer lag of a group: log end minus committed offset, over its partitions.
@@ -4341,6 +4362,7 @@ impl Sim {
                         applied: p.applied,
                         skipped_repeats: p.skipped,
                         failed_writes: p.failed_writes,
+                        staleness_series: p.staleness_series.clone(),
                         rows: p.rows() as u64,
                         rows_differing: count,
                         staleness_ms: latency_report(&self.projection_staleness[pi], 0, 0),

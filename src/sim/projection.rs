@@ -107,6 +107,9 @@ pub struct ProjectionRt {
     pub rebuild_on_start: bool,
     /// Rebuilds, the latest last.
     pub rebuilds: Vec<Rebuild>,
+    /// How far behind the read model was, sampled: (seconds, age in ms of the oldest event
+    /// not yet applied).
+    pub staleness_series: Vec<(f64, f64)>,
 }
 
 impl ProjectionRt {
@@ -159,6 +162,7 @@ impl ProjectionRt {
             stale_queries: 0.0,
             rebuild_on_start: p.rebuild == RebuildPolicy::OnStart,
             rebuilds: Vec::new(),
+            staleness_series: Vec::new(),
         }
     }
 

@@ -210,6 +210,9 @@ pub struct ProjectionReport {
     pub skipped_repeats: u64,
     /// Writes the store failed (each retried until it succeeded).
     pub failed_writes: u64,
+    /// How far behind the read model was over time: (seconds, age in ms of the oldest event
+    /// not yet applied).
+    pub staleness_series: Vec<(f64, f64)>,
     /// Rows in the read model at the end.
     pub rows: u64,
     /// Rows that differ from the declared fold applied once, in order.
