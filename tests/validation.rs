@@ -2967,3 +2967,22 @@ fn a_rebuild_fault_naming_a_missing_projection_is_an_error_with_a_suggestion() {
     }
     only(&m, &[]);
 }
+
+#[test]
+fn a_saga_with_more_steps_than_the_engine_follows_is_an_error() {
+    let m = with_saga(orchestrated(vec![ship_step(); 65]));
+    let diagnostics = validate(&m);
+    let too_many = diagnostics
+        .iter()
+        .find(|d| d.code == "saga-too-many-steps")
+        .expect("reported");
+    assert_eq!(
+        too_many.message,
+        "saga `order-saga` has 65 steps; the simulation follows at most 64"
+    );
+    assert!(
+        validate(&with_saga(orchestrated(vec![ship_step(); 64])))
+            .iter()
+            .all(|d| d.code != "saga-too-many-steps")
+    );
+}

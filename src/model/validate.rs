@@ -81,6 +81,9 @@ pub const MAX_FAN_OUT: u32 = 1_000;
 /// See [`MAX_MEMBERS`].
 pub const MAX_RATE_PER_SECOND: f64 = 100_000_000.0;
 
+/// Steps a saga may have (the engine keeps an instance's steps as a 64-bit set).
+pub const MAX_SAGA_STEPS: usize = 64;
+
 /// Key distributions with more keys than this are not hashed one by one for the skew check.
 const SKEW_CHECK_MAX_KEYS: u64 = 200_000;
 
@@ -1483,6 +1486,22 @@ impl Validator<'_> {
         for saga in &self.model.sagas {
             let element = ElementRef::new(ElementKind::Saga, &saga.id);
             self.require_event(&element, "trigger", &saga.trigger);
+            let steps = match &saga.coordination {
+                Coordination::Orchestrated { steps, .. } => steps.len(),
+                Coordination::Choreographed { steps } => steps.len(),
+            };
+            if steps > MAX_SAGA_STEPS {
+                self.error(
+                    "saga-too-many-steps",
+                    &element,
+                    "coordination",
+                    format!(
+                        "saga `{}` has {steps} steps; the simulation follows at most \
+                         {MAX_SAGA_STEPS}",
+                        saga.id
+                    ),
+                );
+            }
             match &saga.coordination {
                 Coordination::Orchestrated { reply_topic, steps } => {
                     self.require_topic(&element, "coordination", reply_topic);

@@ -37,8 +37,8 @@ const RETIRED_LIMIT: usize = 10_000;
 /// Problem instances reported in full (with their history).
 const PROBLEM_LIMIT: usize = 20;
 
-/// Steps a saga may have (instances keep their steps as bit sets).
-pub const MAX_STEPS: usize = 64;
+/// Steps a saga may have (instances keep their steps as bit sets); validation refuses more.
+pub const MAX_STEPS: usize = crate::model::validate::MAX_SAGA_STEPS;
 
 /// One step, with the event types (indices) that drive it.
 #[derive(Debug, Clone)]
