@@ -406,6 +406,33 @@ fn a_choreographed_failure_makes_the_earlier_participant_compensate_once() {
     // Start, S1, F2 and U1 per instance: `a` reads Start and the three events.
     assert_eq!(report.groups["a"].processed, 1_600);
     assert!(checker(&report).passed);
+    // Examples of instances that ended well show the chain of events that drove them.
+    let example = s
+        .examples
+        .iter()
+        .find(|e| e.state == "compensated")
+        .expect("a compensated example");
+    let steps: Vec<&str> = example
+        .history
+        .iter()
+        .map(|line| line.split(": ").nth(1).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            "started → step `a (step 1)` pending",
+            "`a (step 1)` ran → step `a (step 1)` pending",
+            "`a (step 1)` succeeded → step `b (step 2)` pending",
+            "`b (step 2)` ran → step `b (step 2)` pending",
+            "`b (step 2)` failed → compensating",
+            "`a (step 1)` compensated → compensated",
+        ]
+    );
+    assert!(
+        example.history[5].contains(" U1: "),
+        "{:?}",
+        example.history
+    );
 
     // b's outcome is one draw: success 70%, failure 30%, never both, never neither.
     let report = run(&choreographed(0.7, 0.3));

@@ -3096,8 +3096,10 @@ impl Sim {
                 }
                 let fire = self.groups[gi].rng_reactions.chance(reaction.probability);
                 if fire {
+                    // The compensation event joins the instance as it is emitted.
+                    let emitted = self.next_record_id;
                     self.emit_reaction(group, rec, usize::from(role.compensation));
-                    self.sagas[si].compensation_ran(role.step, rec.id, reaction.emit, self.now);
+                    self.sagas[si].compensation_ran(role.step, emitted, reaction.emit, self.now);
                 }
             }
         }
@@ -3893,6 +3895,11 @@ impl Sim {
                         .collect(),
                     series: s.series.clone(),
                     problems,
+                    examples: s
+                        .examples()
+                        .into_iter()
+                        .map(|i| self.describe_instance(s, i, ""))
+                        .collect(),
                 },
             );
         }

@@ -166,6 +166,8 @@ pub struct SagaReport {
     pub series: Vec<(f64, u64, u64)>,
     /// The first stuck or inconsistent instances, with what led there.
     pub problems: Vec<SagaInstanceReport>,
+    /// A few instances that ended well (completed, then compensated), with their history.
+    pub examples: Vec<SagaInstanceReport>,
 }
 
 /// One saga step's results.

@@ -37,6 +37,9 @@ const RETIRED_LIMIT: usize = 10_000;
 /// Problem instances reported in full (with their history).
 const PROBLEM_LIMIT: usize = 20;
 
+/// Instances kept as examples per way of ending (completed, compensated).
+const EXAMPLES_PER_END: usize = 3;
+
 /// Steps a saga may have (instances keep their steps as bit sets); validation refuses more.
 pub const MAX_STEPS: usize = crate::model::validate::MAX_SAGA_STEPS;
 
@@ -851,6 +854,28 @@ impl SagaRt {
             }
         }
         (stuck, in_flight, examples)
+    }
+
+    /// The earliest instances still kept that ended well, a few completed and a few
+    /// compensated: what a normal run of the saga looks like.
+    pub fn examples(&self) -> Vec<&Instance> {
+        let mut ended: Vec<&Instance> = self
+            .slots
+            .iter()
+            .flatten()
+            .filter(|i| i.state.terminal() && !i.inconsistent)
+            .collect();
+        ended.sort_by_key(|i| i.id);
+        let mut out = Vec::new();
+        for state in [State::Completed, State::Compensated] {
+            out.extend(
+                ended
+                    .iter()
+                    .filter(|i| i.state == state)
+                    .take(EXAMPLES_PER_END),
+            );
+        }
+        out
     }
 
     /// Inconsistent instances, live or retired, the first few.
