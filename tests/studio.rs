@@ -2204,3 +2204,40 @@ fn brokers_are_added_and_removed_in_the_model_inspector_with_undo() {
     harness.run();
     assert_eq!(harness.state().model(), &original);
 }
+
+#[test]
+fn a_fields_type_typed_as_avro_json_can_be_any_avro_type_and_bad_json_is_refused() {
+    let original = default_model();
+    let mut harness = order_placed_inspected();
+    let latest = order_placed(&harness).versions.len() - 1;
+    harness.get_by_label("Field types as Avro JSON").click();
+    harness.run();
+    let key = format!("versions[{latest}].fields[0].type.json");
+    let type_json = |h: &mut Harness<'_, StudioApp>, text: &str| {
+        h.get_by_role_and_label(Role::TextInput, &key).focus();
+        h.run();
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        h.get_by_role_and_label(Role::TextInput, &key)
+            .type_text(text);
+        h.run();
+    };
+    // Not JSON: said under the list, and the model keeps the old type.
+    type_json(&mut harness, "array of strings");
+    harness.get_by_label_contains("type: not JSON");
+    assert_eq!(harness.state().model(), &original);
+    // An enum, which the type menu does not offer.
+    type_json(
+        &mut harness,
+        r#"{"type": "enum", "name": "Channel", "symbols": ["WEB", "APP"]}"#,
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    let field = &order_placed(&harness).versions[latest].fields[0];
+    let model::AvroType::Enum(channel) = &field.ty else {
+        panic!("an enum: {:?}", field.ty)
+    };
+    assert_eq!(channel.symbols, ["WEB", "APP"]);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+}

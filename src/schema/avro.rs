@@ -451,6 +451,230 @@ fn named(
     m
 }
 
+/// A type read from Avro's JSON form (the inverse of [`type_json`]): every type the model can
+/// hold — primitives, the logical types, records with their fields, enums, arrays, maps,
+/// unions, fixed and decimals, and references to named types. Errors say where and why.
+pub fn type_from_json(value: &Value) -> Result<AvroType, String> {
+    type_at(value, "the type")
+}
+
+/// A type typed as Avro JSON text (`"string"`, `{"type": "array", "items": "long"}`, …).
+pub fn type_from_text(text: &str) -> Result<AvroType, String> {
+    let value: Value = serde_json::from_str(text.trim()).map_err(|e| {
+        format!("not JSON ({e}); a type is a name in quotes (\"string\"), an object or a list")
+    })?;
+    type_from_json(&value)
+}
+
+fn primitive(name: &str) -> Option<AvroType> {
+    Some(match name {
+        "null" => AvroType::Null,
+        "boolean" => AvroType::Boolean,
+        "int" => AvroType::Int,
+        "long" => AvroType::Long,
+        "float" => AvroType::Float,
+        "double" => AvroType::Double,
+        "bytes" => AvroType::Bytes,
+        "string" => AvroType::String,
+        _ => return None,
+    })
+}
+
+fn type_at(value: &Value, at: &str) -> Result<AvroType, String> {
+    match value {
+        Value::String(name) => Ok(primitive(name).unwrap_or_else(|| AvroType::Named(name.clone()))),
+        Value::Array(branches) => Ok(AvroType::Union(
+            branches
+                .iter()
+                .enumerate()
+                .map(|(i, b)| type_at(b, &format!("branch {} of {at}", i + 1)))
+                .collect::<Result<_, _>>()?,
+        )),
+        Value::Object(m) => object_type(m, at),
+        other => Err(format!(
+            "{at} is {other}, but a type is a name, an object or a list"
+        )),
+    }
+}
+
+fn text_of(m: &Map<String, Value>, key: &str, at: &str) -> Result<String, String> {
+    match m.get(key) {
+        None => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!("{at}: `{key}` must be a string, not {other}")),
+    }
+}
+
+fn names_of(m: &Map<String, Value>, key: &str, at: &str) -> Result<Vec<String>, String> {
+    match m.get(key) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(format!("{at}: `{key}` must list strings, not {other}")),
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "{at}: `{key}` must be a list of strings, not {other}"
+        )),
+    }
+}
+
+fn required<'v>(m: &'v Map<String, Value>, key: &str, at: &str) -> Result<&'v Value, String> {
+    m.get(key).ok_or_else(|| format!("{at} has no `{key}`"))
+}
+
+fn number_of(m: &Map<String, Value>, key: &str, at: &str) -> Result<u32, String> {
+    let value = required(m, key, at)?;
+    value
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| format!("{at}: `{key}` must be a whole number, not {value}"))
+}
+
+fn object_type(m: &Map<String, Value>, at: &str) -> Result<AvroType, String> {
+    let kind = match required(m, "type", at)? {
+        Value::String(kind) => kind.as_str(),
+        // `{"type": {...}}` or `{"type": [...]}`: the type is the inner one.
+        inner => return type_at(inner, at),
+    };
+    if let Some(logical) = m.get("logicalType").and_then(Value::as_str) {
+        let known = match (kind, logical) {
+            ("string", "uuid") => Some(AvroType::Uuid),
+            ("int", "date") => Some(AvroType::Date),
+            ("int", "time-millis") => Some(AvroType::TimeMillis),
+            ("long", "time-micros") => Some(AvroType::TimeMicros),
+            ("long", "timestamp-millis") => Some(AvroType::TimestampMillis),
+            ("long", "timestamp-micros") => Some(AvroType::TimestampMicros),
+            ("bytes", "decimal") => Some(AvroType::Decimal {
+                precision: number_of(m, "precision", at)?,
+                scale: if m.contains_key("scale") {
+                    number_of(m, "scale", at)?
+                } else {
+                    0
+                },
+            }),
+            _ => None,
+        };
+        // A logical type Avro does not know on this base is read as the base (as readers do).
+        if let Some(ty) = known {
+            return Ok(ty);
+        }
+    }
+    if let Some(ty) = primitive(kind) {
+        return Ok(ty);
+    }
+    let name = || -> Result<String, String> {
+        match required(m, "name", at)? {
+            Value::String(s) if !s.is_empty() => Ok(s.clone()),
+            other => Err(format!(
+                "{at}: `name` must be a non-empty string, not {other}"
+            )),
+        }
+    };
+    match kind {
+        "record" | "error" => {
+            let name = name()?;
+            let at = format!("record `{name}`");
+            let Value::Array(list) = required(m, "fields", &at)? else {
+                return Err(format!("{at}: `fields` must be a list"));
+            };
+            let mut fields = Vec::new();
+            for (i, f) in list.iter().enumerate() {
+                let Value::Object(fm) = f else {
+                    return Err(format!("{at}: field {} must be an object, not {f}", i + 1));
+                };
+                let field_at = format!("{at}, field {}", i + 1);
+                let field_name = match required(fm, "name", &field_at)? {
+                    Value::String(s) => s.clone(),
+                    other => {
+                        return Err(format!("{field_at}: `name` must be a string, not {other}"));
+                    }
+                };
+                let field_at = format!("{at}, field `{field_name}`");
+                fields.push(crate::model::Field {
+                    ty: type_at(required(fm, "type", &field_at)?, &field_at)?,
+                    default: fm.get("default").map(default_from_json),
+                    doc: text_of(fm, "doc", &field_at)?,
+                    aliases: names_of(fm, "aliases", &field_at)?,
+                    name: field_name,
+                });
+            }
+            Ok(AvroType::Record(crate::model::RecordType {
+                namespace: text_of(m, "namespace", &at)?,
+                doc: text_of(m, "doc", &at)?,
+                aliases: names_of(m, "aliases", &at)?,
+                fields,
+                name,
+            }))
+        }
+        "enum" => {
+            let name = name()?;
+            let at = format!("enum `{name}`");
+            let default = match m.get("default") {
+                None => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(other) => {
+                    return Err(format!("{at}: `default` must be a symbol, not {other}"));
+                }
+            };
+            if !m.contains_key("symbols") {
+                return Err(format!("{at} has no `symbols`"));
+            }
+            Ok(AvroType::Enum(crate::model::EnumType {
+                namespace: text_of(m, "namespace", &at)?,
+                doc: text_of(m, "doc", &at)?,
+                aliases: names_of(m, "aliases", &at)?,
+                symbols: names_of(m, "symbols", &at)?,
+                default,
+                name,
+            }))
+        }
+        "fixed" => {
+            let name = name()?;
+            let at = format!("fixed `{name}`");
+            Ok(AvroType::Fixed(crate::model::FixedType {
+                namespace: text_of(m, "namespace", &at)?,
+                aliases: names_of(m, "aliases", &at)?,
+                size: number_of(m, "size", &at)?,
+                name,
+            }))
+        }
+        "array" => Ok(AvroType::Array(Box::new(type_at(
+            required(m, "items", at)?,
+            &format!("the items of {at}"),
+        )?))),
+        "map" => Ok(AvroType::Map(Box::new(type_at(
+            required(m, "values", at)?,
+            &format!("the values of {at}"),
+        )?))),
+        // `{"type": "Money"}`: a reference to a named type.
+        other => Ok(AvroType::Named(other.to_owned())),
+    }
+}
+
+/// A default read from Avro's JSON encoding (the inverse of [`default_json`]): whole numbers
+/// stay whole, others are floating point.
+pub fn default_from_json(value: &Value) -> AvroDefault {
+    match value {
+        Value::Null => AvroDefault::Null,
+        Value::Bool(b) => AvroDefault::Bool(*b),
+        Value::Number(n) => n.as_i64().map_or_else(
+            || AvroDefault::Float(n.as_f64().unwrap_or_default()),
+            AvroDefault::Int,
+        ),
+        Value::String(s) => AvroDefault::String(s.clone()),
+        Value::Array(items) => AvroDefault::Array(items.iter().map(default_from_json).collect()),
+        Value::Object(entries) => AvroDefault::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), default_from_json(v)))
+                .collect(),
+        ),
+    }
+}
+
 /// A default in Avro's JSON encoding (bytes and fixed as strings of code points 0–255, as the
 /// model already stores them).
 pub fn default_json(value: &AvroDefault) -> Result<Value, String> {
@@ -766,5 +990,122 @@ mod tests {
         );
         assert!(event_schema(&event, 0).is_err());
         assert!(event_schema(&event, 2).is_err());
+    }
+
+    #[test]
+    fn every_type_of_the_examples_reads_back_from_its_json() {
+        let mut checked = 0;
+        for example in crate::examples::EXAMPLES {
+            let model = crate::model::load(example.text).expect("loads");
+            for event in &model.event_types {
+                for version in &event.versions {
+                    for field in &version.fields {
+                        let json = type_json(&field.ty).expect("json");
+                        assert_eq!(
+                            type_from_json(&json).as_ref(),
+                            Ok(&field.ty),
+                            "{} / {}: {json}",
+                            event.id,
+                            field.name
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+
+    #[test]
+    fn complex_types_read_from_avro_json_text() {
+        let text = r#"{"type": "record", "name": "Line", "namespace": "shop", "doc": "An order line",
+            "fields": [
+              {"name": "sku", "type": "string", "aliases": ["code"]},
+              {"name": "qty", "type": "int", "default": 1},
+              {"name": "price", "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2}},
+              {"name": "tags", "type": {"type": "array", "items": "string"}, "default": []},
+              {"name": "attrs", "type": {"type": "map", "values": ["null", "long"]}},
+              {"name": "size", "type": {"type": "enum", "name": "Size", "symbols": ["S", "M", "L"], "default": "M"}},
+              {"name": "hash", "type": {"type": "fixed", "name": "Md5", "size": 16}},
+              {"name": "again", "type": ["null", "Size"], "default": null},
+              {"name": "at", "type": {"type": "long", "logicalType": "timestamp-millis"}}
+            ]}"#;
+        let ty = type_from_text(text).expect("reads");
+        let AvroType::Record(r) = &ty else {
+            panic!("a record: {ty:?}")
+        };
+        assert_eq!((r.name.as_str(), r.namespace.as_str()), ("Line", "shop"));
+        let types: Vec<String> = r.fields.iter().map(|f| f.ty.describe()).collect();
+        assert_eq!(types.len(), 9);
+        assert_eq!(r.fields[0].aliases, ["code"]);
+        assert_eq!(r.fields[1].default, Some(AvroDefault::Int(1)));
+        assert_eq!(
+            r.fields[2].ty,
+            AvroType::Decimal {
+                precision: 12,
+                scale: 2
+            }
+        );
+        assert_eq!(r.fields[3].default, Some(AvroDefault::Array(Vec::new())));
+        assert_eq!(
+            r.fields[4].ty,
+            AvroType::Map(Box::new(AvroType::Union(vec![
+                AvroType::Null,
+                AvroType::Long
+            ])))
+        );
+        let AvroType::Enum(size) = &r.fields[5].ty else {
+            panic!("an enum")
+        };
+        assert_eq!(
+            (size.symbols.len(), size.default.as_deref()),
+            (3, Some("M"))
+        );
+        assert!(matches!(&r.fields[6].ty, AvroType::Fixed(f) if f.size == 16));
+        assert_eq!(
+            r.fields[7].ty,
+            AvroType::Union(vec![AvroType::Null, AvroType::Named("Size".into())])
+        );
+        assert_eq!(r.fields[8].ty, AvroType::TimestampMillis);
+        // And it writes back to the same JSON.
+        let again = type_from_json(&type_json(&ty).expect("json")).expect("reads");
+        assert_eq!(again, ty);
+    }
+
+    #[test]
+    fn a_type_that_cannot_be_read_says_where_and_why() {
+        let cases = [
+            ("string", "not JSON"),
+            (
+                "42",
+                "the type is 42, but a type is a name, an object or a list",
+            ),
+            (
+                r#"{"type": "record", "name": "R"}"#,
+                "record `R` has no `fields`",
+            ),
+            (
+                r#"{"type": "record", "name": "R", "fields": [{"name": "a"}]}"#,
+                "record `R`, field `a` has no `type`",
+            ),
+            (
+                r#"{"type": "fixed", "name": "F", "size": -1}"#,
+                "fixed `F`: `size` must be a whole number, not -1",
+            ),
+            (
+                r#"{"type": "enum", "name": "E"}"#,
+                "enum `E` has no `symbols`",
+            ),
+            (r#"{"type": "array"}"#, "the type has no `items`"),
+            (r#"["null", 3]"#, "branch 2 of the type is 3"),
+            (
+                r#"{"type": "bytes", "logicalType": "decimal"}"#,
+                "the type has no `precision`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = type_from_text(text).expect_err(text);
+            assert!(error.contains(expected), "{text}: {error}");
+        }
     }
 }

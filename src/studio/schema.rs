@@ -213,6 +213,54 @@ fn aliases_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion
         .on_hover_text("Show or edit the earlier names of this version's fields");
 }
 
+/// Each field's type as Avro JSON, editable: how a field gets any type the menu does not
+/// offer (records, enums, arrays, maps, fixed, decimals, unions, references).
+fn types_json_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
+    let mut errors = Vec::new();
+    egui::CollapsingHeader::new("Field types as Avro JSON")
+        .id_salt(("schema-field-types", v))
+        .default_open(false)
+        .show(ui, |ui| {
+            for (i, field) in version.fields.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    ui.add_sized(
+                        [width * 0.3, 20.0],
+                        egui::Label::new(RichText::new(&field.name).monospace()).truncate(),
+                    );
+                    let key = format!("versions[{v}].fields[{i}].type.json");
+                    let shown = crate::schema::avro::type_json(&field.ty)
+                        .map(|json| json.to_string())
+                        .unwrap_or_default();
+                    let (changed, text) = f.parsed_text(
+                        ui,
+                        &key,
+                        &shown,
+                        (width * 0.65).max(60.0),
+                        "The field's type in Avro's JSON form, e.g. {\"type\": \"array\", \
+                         \"items\": \"string\"}",
+                    );
+                    match crate::schema::avro::type_from_text(&text) {
+                        Ok(ty) => {
+                            if changed.is_some() {
+                                field.ty = ty;
+                            }
+                        }
+                        Err(why) => errors.push(format!("`{}` type: {why}", field.name)),
+                    }
+                });
+            }
+            for why in &errors {
+                ui.label(
+                    RichText::new(why)
+                        .size(11.0)
+                        .color(ui.visuals().error_fg_color),
+                );
+            }
+        })
+        .header_response
+        .on_hover_text("Show or edit each field's type as Avro JSON, for any Avro type");
+}
+
 /// The names in a comma-separated list, trimmed, without empty ones.
 fn split_aliases(text: &str) -> Vec<String> {
     text.split(',')
@@ -308,6 +356,7 @@ fn version_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion
         });
     }
     aliases_ui(ui, f, v, version, width);
+    types_json_ui(ui, f, v, version, width);
     ui.horizontal(|ui| {
         ui.label(RichText::new("doc").weak());
         let key = format!("versions[{v}].doc");
