@@ -6,11 +6,13 @@
 //! - [`examples`]: the example models shipped with Causeway.
 //! - [`sim`]: the simulation engine (so far: Kafka's partition assignors).
 //! - [`schema`]: event schemas: Avro derivation, compatibility, registry subjects and levels.
+//! - [`export`]: writers of what a model implies for other tools (Avro, CloudEvents).
 //! - [`cli`]: the headless commands (`check`, `fmt`, `new`).
 //! - [`studio`]: the eframe/egui desktop application.
 
 pub mod cli;
 pub mod examples;
+pub mod export;
 pub mod model;
 pub mod schema;
 pub mod sim;

@@ -584,7 +584,7 @@ fn export_cloudevents_writes_a_conforming_sample_per_event_type_of_every_example
                 );
             }
             assert_eq!(
-                causeway::schema::cloudevents::conforms(&latest.json, &ce["data"]),
+                causeway::export::cloudevents::conforms(&latest.json, &ce["data"]),
                 Ok(()),
                 "{}",
                 path.display()

@@ -2,19 +2,17 @@
 //! event type and version, and per registry subject version the body of the request that
 //! registers it; `cloudevents`, a sample CloudEvent per event type.
 //!
-//! Output file names come from element names, which a model file may set to anything; they
-//! are sanitised so no name can write outside the output folder (see [`file_stem`]).
+//! What is written comes from [`crate::export`]; this command loads the model, writes the
+//! files atomically and says what it wrote.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
-use serde_json::json;
 
 use super::files::load_model;
 use super::files::write_atomically;
 use super::schema::model_subjects;
-use crate::schema;
+use crate::export;
 
 /// The subcommands of `causeway export`.
 #[derive(Debug, Subcommand)]
@@ -47,42 +45,6 @@ pub(super) fn run(command: ExportCommand) -> i32 {
     }
 }
 
-/// The longest file stem we write (bytes); file systems allow 255 for the whole name.
-const MAX_STEM: usize = 120;
-
-/// A file stem made from a name: letters, digits, `.`, `_` and `-` are kept, everything else
-/// (path separators included) becomes `_`; a leading `.` becomes `_` (so `..` and hidden files
-/// cannot appear); empty names become `_`; long names are cut. The result never contains a
-/// path separator and is never `.` or `..`.
-pub fn file_stem(name: &str) -> String {
-    let mut stem: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(MAX_STEM)
-        .collect();
-    if stem.is_empty() || stem.starts_with('.') {
-        stem.insert(0, '_');
-    }
-    stem
-}
-
-/// Picks a file name that no earlier file of this export used (two names may sanitise alike).
-fn unique(used: &mut BTreeSet<String>, stem: &str, extension: &str) -> String {
-    let mut name = format!("{stem}.{extension}");
-    let mut n = 2;
-    while !used.insert(name.to_ascii_lowercase()) {
-        name = format!("{stem}~{n}.{extension}");
-        n += 1;
-    }
-    name
-}
-
 fn avro(model_path: &Path, out: &Path) -> i32 {
     let Some(model) = load_model(model_path) else {
         return 2;
@@ -91,65 +53,25 @@ fn avro(model_path: &Path, out: &Path) -> i32 {
         eprintln!("error: the model's schemas have errors; nothing was written");
         return 1;
     };
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
-    let mut used = BTreeSet::new();
-    for event in &model.event_types {
-        let schemas = match schema::event_schemas(event) {
-            Ok(s) => s,
-            Err(err) => {
-                println!("{}: {err}", model_path.display());
-                eprintln!("error: the model's schemas have errors; nothing was written");
-                return 1;
-            }
-        };
-        for s in schemas {
-            let stem = file_stem(&format!("{}-v{}", s.full_name, s.version));
-            let name = unique(&mut used, &stem, "avsc");
-            files.push((out.join(name), schema::schema_text(&s.json, true) + "\n"));
+    let written = match export::avro(&model, &subjects) {
+        Ok(written) => written,
+        Err(err) => {
+            println!("{}: {err}", model_path.display());
+            eprintln!("error: the model's schemas have errors; nothing was written");
+            return 1;
         }
+    };
+    if let Err(code) = write_files(out, &written.files) {
+        return code;
     }
-    let subject_dir = out.join("subjects");
-    let mut used_subjects = BTreeSet::new();
-    for subject in &subjects {
-        for (i, version) in subject.versions.iter().enumerate() {
-            let schema = schema::schema_text(&version.json, false);
-            let body =
-                serde_json::to_string_pretty(&json!({"schema": schema, "schemaType": "AVRO"}));
-            let stem = file_stem(&format!("{}-v{}", subject.name, i + 1));
-            let name = unique(&mut used_subjects, &stem, "json");
-            match body {
-                Ok(text) => files.push((subject_dir.join(name), text + "\n")),
-                Err(err) => {
-                    eprintln!(
-                        "error: cannot write the request for {}: {err}",
-                        subject.name
-                    );
-                    return 2;
-                }
-            }
-        }
-    }
-    if let Err(err) = std::fs::create_dir_all(&subject_dir) {
-        eprintln!(
-            "error: {}: cannot create the folder: {err}",
-            subject_dir.display()
-        );
-        return 2;
-    }
-    for (path, text) in &files {
-        if let Err(err) = write_atomically(path, text.as_bytes()) {
-            eprintln!("error: {err:#}");
-            return 2;
-        }
-    }
-    let schemas = files.len() - subjects.iter().map(|s| s.versions.len()).sum::<usize>();
+    let requests = written.files.len() - written.schemas;
     println!(
-        "wrote {schemas} schema{} and {} registry request{} for {} subject{} to {}",
-        if schemas == 1 { "" } else { "s" },
-        files.len() - schemas,
-        if files.len() - schemas == 1 { "" } else { "s" },
-        subjects.len(),
-        if subjects.len() == 1 { "" } else { "s" },
+        "wrote {} schema{} and {requests} registry request{} for {} subject{} to {}",
+        written.schemas,
+        if written.schemas == 1 { "" } else { "s" },
+        if requests == 1 { "" } else { "s" },
+        written.subjects,
+        if written.subjects == 1 { "" } else { "s" },
         out.display()
     );
     0
@@ -163,38 +85,16 @@ fn cloudevents(model_path: &Path, out: &Path) -> i32 {
         eprintln!("error: the model's schemas have errors; nothing was written");
         return 1;
     };
-    let samples = match schema::cloudevents::sample_events(&model, &subjects) {
-        Ok(samples) => samples,
+    let files = match export::cloudevents(&model, &subjects) {
+        Ok(files) => files,
         Err(err) => {
             println!("{}: {err}", model_path.display());
             eprintln!("error: nothing was written");
             return 1;
         }
     };
-    let mut files = Vec::new();
-    let mut used = BTreeSet::new();
-    for sample in &samples {
-        let name = unique(&mut used, &file_stem(&sample.full_name), "json");
-        match serde_json::to_string_pretty(&sample.event) {
-            Ok(text) => files.push((out.join(name), text + "\n")),
-            Err(err) => {
-                eprintln!(
-                    "error: cannot write the sample of {}: {err}",
-                    sample.full_name
-                );
-                return 2;
-            }
-        }
-    }
-    if let Err(err) = std::fs::create_dir_all(out) {
-        eprintln!("error: {}: cannot create the folder: {err}", out.display());
-        return 2;
-    }
-    for (path, text) in &files {
-        if let Err(err) = write_atomically(path, text.as_bytes()) {
-            eprintln!("error: {err:#}");
-            return 2;
-        }
+    if let Err(code) = write_files(out, &files) {
+        return code;
     }
     println!(
         "wrote {} CloudEvents sample{} to {}",
@@ -205,28 +105,21 @@ fn cloudevents(model_path: &Path, out: &Path) -> i32 {
     0
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostile_names_become_plain_file_stems() {
-        assert_eq!(file_stem("../../x"), "_.._.._x");
-        assert_eq!(file_stem("/etc/passwd"), "_etc_passwd");
-        assert_eq!(file_stem(""), "_");
-        assert_eq!(file_stem(".."), "_..");
-        assert_eq!(file_stem("."), "_.");
-        assert_eq!(file_stem("a\\b:c\0d"), "a_b_c_d");
-        assert_eq!(file_stem("com.shop.Order-v1"), "com.shop.Order-v1");
-        assert_eq!(file_stem(&"x".repeat(10_000)).len(), MAX_STEM);
-        assert_eq!(file_stem("é"), "_");
+/// Writes each file under `out` (creating folders), atomically; on failure says why and
+/// returns exit code 2.
+fn write_files(out: &Path, files: &[export::File]) -> Result<(), i32> {
+    for file in files {
+        let path = out.join(&file.path);
+        if let Some(dir) = path.parent()
+            && let Err(err) = std::fs::create_dir_all(dir)
+        {
+            eprintln!("error: {}: cannot create the folder: {err}", dir.display());
+            return Err(2);
+        }
+        if let Err(err) = write_atomically(&path, file.text.as_bytes()) {
+            eprintln!("error: {err:#}");
+            return Err(2);
+        }
     }
-
-    #[test]
-    fn names_that_sanitise_alike_get_distinct_files() {
-        let mut used = BTreeSet::new();
-        assert_eq!(unique(&mut used, "a_b", "json"), "a_b.json");
-        assert_eq!(unique(&mut used, "a_b", "json"), "a_b~2.json");
-        assert_eq!(unique(&mut used, "A_B", "json"), "A_B~3.json");
-    }
+    Ok(())
 }

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-pub use export::{ExportCommand, file_stem};
+pub use export::ExportCommand;
 pub use files::write_atomically;
 pub use schema::SchemaCommand;
 pub use simulate::SimulateArgs;

@@ -1,12 +1,11 @@
 //! Event schemas: the Avro schema of each event type version ([`avro`]), reader/writer
 //! compatibility by the Avro 1.12 resolution rules ([`compat`]), and a schema registry's
 //! subjects and compatibility levels ([`registry`]), an event type's history reviewed version
-//! by version as a registry would ([`review`]), and CloudEvents samples ([`cloudevents`]).
+//! by version as a registry would ([`review`]).
 //!
 //! Nothing here touches the file system: the CLI reads and writes files and hands text in.
 
 pub mod avro;
-pub mod cloudevents;
 pub mod compat;
 pub mod registry;
 pub mod review;

@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 
 use crate::model::{KeyDistribution, Model};
 
-use super::avro::{SchemaError, event_schemas};
-use super::registry::Subject;
+use crate::schema::avro::{SchemaError, event_schemas};
+use crate::schema::registry::Subject;
 
 /// The fixed time every sample carries (samples are reproducible).
 pub const SAMPLE_TIME: &str = "2026-01-01T00:00:00Z";
