@@ -1560,3 +1560,43 @@ fn an_in_memory_projection_is_rebuilt_when_its_instance_restarts() {
     assert!(rebuild.replayed > 1_500, "{rebuild:?}");
     assert_eq!(p.rows_differing, 0);
 }
+
+#[test]
+fn a_member_that_restarts_while_the_coordinator_is_unreachable_waits_to_join_until_it_is_back() {
+    // Member 0 crashes at 9 s and restarts at 12 s, while the group cannot reach its
+    // coordinator (broker 1) from 10 s to 18 s: its join waits for the coordinator, so the
+    // partitions it owned stay unread until one join/sync round after the cut heals.
+    let mut m = coordinator_cut_model(8_000);
+    m.scenarios[0].faults.extend([
+        model::Fault {
+            at_ms: 9_000,
+            kind: model::FaultKind::MemberCrash {
+                group: "g".to_owned(),
+                member: 0,
+            },
+        },
+        model::Fault {
+            at_ms: 12_000,
+            kind: model::FaultKind::MemberRestart {
+                group: "g".to_owned(),
+                member: 0,
+            },
+        },
+    ]);
+    let (report, trace) = run_scenario(&m);
+    // Member 0 owned partitions 0 and 1 (range). Their records processed in each window:
+    let processed = |from: f64, to: f64| {
+        trace
+            .iter()
+            .filter(|e| e.kind == TraceKind::Processed && e.partition < 2)
+            .filter(|e| (from * 1e9..to * 1e9).contains(&(e.time_ns as f64)))
+            .count()
+    };
+    assert!(processed(5.0, 9.0) > 300, "read before the crash");
+    assert_eq!(processed(9.1, 18.0), 0, "unread while it could not rejoin");
+    // The rebalance went through once the coordinator was back, and the backlog drained.
+    assert!(processed(18.0, 20.0) > 700, "{}", processed(18.0, 20.0));
+    assert_eq!(report.groups["g"].rebalances, 1);
+    assert!(report.groups["g"].final_lag < 20);
+    assert_eq!(report.lost, 0);
+}

@@ -546,6 +546,8 @@ struct GroupRt {
     /// The next rebalance follows an eviction: every partition, kept or moved, resumes from
     /// its committed offset, and nothing is committed on revocation.
     lost_assignment: bool,
+    /// A rebalance is due but the coordinator cannot be reached: it starts when it can.
+    rebalance_blocked: bool,
     /// Times the coordinator evicted the group's members.
     evictions: u64,
     /// Topic name → partition count, of the topics the group reads.
@@ -1006,6 +1008,7 @@ impl Sim {
                 coordinator_epoch: 0,
                 evicted: false,
                 lost_assignment: false,
+                rebalance_blocked: false,
                 evictions: 0,
                 topic_counts: topic_list
                     .iter()
@@ -3372,6 +3375,10 @@ impl Sim {
         } else {
             // A dynamic member rejoins under a new member id: the group rebalances.
             m.in_group = true;
+            if self.groups[gi].coordinator_lost_at.is_some() {
+                // It cannot join yet: under its new id it owns nothing until it can.
+                self.groups[gi].members[usize::from(member)].parts.clear();
+            }
             self.start_rebalance(group);
         }
     }
@@ -3419,9 +3426,13 @@ impl Sim {
                     if g.evicted {
                         g.evicted = false;
                         g.lost_assignment = true;
+                        g.rebalance_blocked = false;
                         for m in &mut g.members {
                             m.in_group = m.alive;
                         }
+                        self.start_rebalance(group);
+                    } else if std::mem::take(&mut g.rebalance_blocked) {
+                        // The join that could not reach the coordinator goes through now.
                         self.start_rebalance(group);
                     }
                 }
@@ -3444,6 +3455,22 @@ impl Sim {
     fn start_rebalance(&mut self, group: u16) {
         let gi = usize::from(group);
         let g = &mut self.groups[gi];
+        if g.coordinator_lost_at.is_some() {
+            // Joins go through the coordinator: without it no rebalance starts. The members
+            // keep what they have; the one that would join (or the partitions of the one that
+            // left) waits until the coordinator is back.
+            g.rebalance_blocked = true;
+            return;
+        }
+        // A rebalance cut short earlier left partitions paused for good: this one decides.
+        if g.paused_until == Nanos::MAX {
+            g.paused_until = self.now;
+        }
+        for gp in &mut g.parts {
+            if gp.paused_until == Nanos::MAX {
+                gp.paused_until = self.now;
+            }
+        }
         g.generation += 1;
         g.rebalances += 1;
         let generation = g.generation;
@@ -3519,6 +3546,24 @@ impl Sim {
         let gi = usize::from(group);
         if self.groups[gi].generation != generation {
             return; // A newer rebalance superseded this one.
+        }
+        if self.groups[gi].coordinator_lost_at.is_some() {
+            // The sync round could not reach the coordinator: the members wait, having given
+            // up what the protocol made them give up, until it is back and they rejoin.
+            let g = &mut self.groups[gi];
+            g.pending_assignment = None;
+            g.rebalance_blocked = true;
+            if g.assignor == model::Assignor::CooperativeSticky {
+                for gp in &mut g.parts {
+                    // The moving partitions were paused until now.
+                    if gp.paused_until >= self.now {
+                        gp.paused_until = Nanos::MAX;
+                    }
+                }
+            } else {
+                g.paused_until = Nanos::MAX;
+            }
+            return;
         }
         let Some(pending) = self.groups[gi].pending_assignment.take() else {
             return;
