@@ -1778,6 +1778,138 @@ fn a_run_shows_the_engines_summary_and_goes_stale_when_the_model_changes() {
     harness.get_by_label("produced");
 }
 
+/// The value a results cell labelled `label` shows.
+fn cell_value(harness: &Harness<'static, StudioApp>, label: &str) -> String {
+    harness
+        .get_by_role_and_label(Role::Cell, label)
+        .accesskit_node()
+        .value()
+        .unwrap_or_default()
+}
+
+/// Runs the default model's first scenario (`steady`) for `ms` of simulated time in the
+/// studio, and the same run straight through the engine.
+fn run_default_model(ms: u64) -> (Harness<'static, StudioApp>, causeway::sim::Report) {
+    let model = default_model();
+    assert_eq!(model.scenarios[0].name, "steady");
+    let app = StudioApp::new(model.clone(), None).with_run_duration_limit_ms(ms);
+    let mut harness = studio_app(app);
+    open_simulation_tab(&mut harness);
+    harness.get_by_label("Run").click();
+    harness.step();
+    wait_for_run(&mut harness, std::time::Duration::from_secs(120));
+    let scenario = &model.scenarios[0];
+    let mut sim = Builder::new(&model)
+        .scenario(scenario.name.clone())
+        .seed(scenario.seed)
+        .options(Options {
+            duration: Some(ms * SECOND / 1_000),
+            ..Options::default()
+        })
+        .build()
+        .expect("the default model runs");
+    sim.run();
+    let expected = sim.report();
+    let shown = harness.state().run_results().expect("the run has results");
+    assert_eq!(shown.trace_hash, expected.trace_hash);
+    (harness, expected)
+}
+
+#[test]
+fn a_run_shows_each_sagas_instances_steps_and_chart() {
+    let (harness, expected) = run_default_model(10_000);
+    let saga = expected
+        .sagas
+        .get("order-saga")
+        .expect("the saga is reported");
+
+    harness.get_by_label("Sagas");
+    let started: u64 = cell_value(&harness, "order-saga started")
+        .parse()
+        .expect("a count");
+    assert!(started > 0, "the steady scenario starts sagas");
+    assert_eq!(started, saga.started);
+    assert_eq!(cell_value(&harness, "order-saga stuck"), "0");
+    assert_eq!(
+        cell_value(&harness, "order-saga coordination"),
+        "orchestrated"
+    );
+    for (quantity, value) in [
+        ("completed", saga.completed),
+        ("compensated", saga.compensated),
+        ("timed out", saga.timed_out),
+        ("in flight", saga.in_flight),
+        ("inconsistent", saga.inconsistent),
+    ] {
+        assert_eq!(
+            cell_value(&harness, &format!("order-saga {quantity}")),
+            value.to_string(),
+            "order-saga {quantity}"
+        );
+    }
+    assert_eq!(
+        cell_value(&harness, "order-saga duration p99"),
+        format!("{:.1} ms", saga.duration_ms.p99)
+    );
+    // Each step, in the model's order.
+    assert!(!saga.steps.is_empty());
+    for step in &saga.steps {
+        assert_eq!(
+            cell_value(&harness, &format!("order-saga step {} ran", step.name)),
+            step.executed.to_string()
+        );
+        assert_eq!(
+            cell_value(
+                &harness,
+                &format!("order-saga step {} compensations", step.name)
+            ),
+            step.compensations.to_string()
+        );
+    }
+    assert!(
+        saga.steps.iter().any(|s| s.executed > 0),
+        "steps ran in the steady scenario"
+    );
+    harness.get_by_label("order-saga instances chart");
+    // A steady run leaves nothing stuck or inconsistent, and the checker passes.
+    assert!(saga.problems.is_empty());
+    harness.get_by_label("order-saga: no stuck or inconsistent instances.");
+    harness.get_by_label("sagas-complete-or-compensate");
+    // The default model has no event store, so that section is left out.
+    assert!(expected.event_stores.is_empty());
+    assert!(harness.query_by_label("Event stores").is_none());
+}
+
+#[test]
+fn a_run_shows_each_projections_writes_staleness_and_queries() {
+    let (harness, expected) = run_default_model(10_000);
+    let projection = expected
+        .projections
+        .get("order-list")
+        .expect("the projection is reported");
+    harness.get_by_label("Projections");
+    let applied: u64 = cell_value(&harness, "order-list applied")
+        .parse()
+        .expect("a count");
+    assert!(applied > 0, "the steady scenario writes the read model");
+    assert_eq!(applied, projection.applied);
+    assert_eq!(
+        cell_value(&harness, "order-list rows"),
+        projection.rows.to_string()
+    );
+    assert_eq!(cell_value(&harness, "order-list rows differing"), "0");
+    assert_eq!(cell_value(&harness, "order-list failed writes"), "0");
+    assert_eq!(
+        cell_value(&harness, "order-list staleness p99"),
+        format!("{:.1} ms", projection.staleness_ms.p99)
+    );
+    assert_eq!(
+        cell_value(&harness, "order-list stale queries"),
+        format!("{} of {}", projection.stale_queries, projection.queries)
+    );
+    harness.get_by_label("projection-matches-fold");
+}
+
 #[test]
 fn cancel_stops_a_long_run() {
     let mut model = default_model();
