@@ -1170,6 +1170,59 @@ fn a_poison_key_and_a_model_note_are_added_and_typed() {
 }
 
 #[test]
+fn a_fault_picker_offers_projections_and_sagas_where_validation_accepts_them() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let outage = ElementRef::new(ElementKind::Scenario, "payment-outage");
+    harness.state_mut().select(Some(outage.clone()));
+    harness.run();
+    // An error spike may hit a group or a projection's store, not a saga's orchestrator.
+    let picker = harness.get_by_role_and_label(egui::Role::ComboBox, "faults[0].group");
+    assert_eq!(picker.accesskit_node().value().as_deref(), Some("payment"));
+    picker.click();
+    harness.run();
+    assert!(harness.query_by_label("order-saga (saga)").is_none());
+    harness.get_by_label("order-list (projection)").click();
+    harness.run();
+    let spike = harness
+        .state()
+        .model()
+        .scenarios
+        .iter()
+        .find(|s| s.name == "payment-outage")
+        .map(|s| s.faults[0].kind.clone());
+    assert_eq!(
+        spike,
+        Some(model::FaultKind::ErrorSpike {
+            group: "order-list".to_owned(),
+            probability: 0.6,
+            duration_ms: 20_000,
+        })
+    );
+    assert_eq!(errors_about(harness.state(), &outage), 0);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+
+    // A member crash names the orchestrated saga's orchestrator, shown with its kind, and
+    // offers the projection too.
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::Scenario,
+        "saga-orchestrator-crash",
+    )));
+    harness.run();
+    let picker = harness.get_by_role_and_label(egui::Role::ComboBox, "faults[0].group");
+    assert_eq!(
+        picker.accesskit_node().value().as_deref(),
+        Some("order-saga (saga)")
+    );
+    picker.click();
+    harness.run();
+    harness.get_by_label("order-list (projection)");
+    harness.get_by_label("payment");
+}
+
+#[test]
 fn every_inspector_of_a_model_with_every_kind_edits_without_changing_anything() {
     // Showing each element's editors (and hovering over them) changes nothing by itself.
     let model = model_with_every_kind();
