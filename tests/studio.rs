@@ -1845,25 +1845,48 @@ fn cell_value(harness: &Harness<'static, StudioApp>, label: &str) -> String {
 fn run_default_model(ms: u64) -> (Harness<'static, StudioApp>, causeway::sim::Report) {
     let model = default_model();
     assert_eq!(model.scenarios[0].name, "steady");
+    run_scenario(&model, "steady", ms)
+}
+
+/// Runs `model`'s scenario `name` for `ms` of simulated time in the studio (picked in the
+/// Scenario box), and the same run straight through the engine.
+fn run_scenario(
+    model: &Model,
+    name: &str,
+    ms: u64,
+) -> (Harness<'static, StudioApp>, causeway::sim::Report) {
     let app = StudioApp::new(model.clone(), None).with_run_duration_limit_ms(ms);
     let mut harness = studio_app(app);
     open_simulation_tab(&mut harness);
+    let scenario = model
+        .scenarios
+        .iter()
+        .find(|s| s.name == name)
+        .expect("the model has the scenario");
+    if model.scenarios[0].name != name {
+        harness
+            .get_by_role_and_label(Role::ComboBox, "Scenario")
+            .click();
+        harness.run();
+        harness.get_by_label(name).click();
+        harness.run();
+    }
     harness.get_by_label("Run").click();
     harness.step();
     wait_for_run(&mut harness, std::time::Duration::from_secs(120));
-    let scenario = &model.scenarios[0];
-    let mut sim = Builder::new(&model)
+    let mut sim = Builder::new(model)
         .scenario(scenario.name.clone())
         .seed(scenario.seed)
         .options(Options {
-            duration: Some(ms * SECOND / 1_000),
+            duration: Some(ms.min(scenario.duration_ms) * SECOND / 1_000),
             ..Options::default()
         })
         .build()
-        .expect("the default model runs");
+        .expect("the model runs");
     sim.run();
     let expected = sim.report();
     let shown = harness.state().run_results().expect("the run has results");
+    assert_eq!(shown.scenario, name);
     assert_eq!(shown.trace_hash, expected.trace_hash);
     (harness, expected)
 }
@@ -1961,6 +1984,126 @@ fn a_run_shows_each_projections_writes_staleness_and_queries() {
         format!("{} of {}", projection.stale_queries, projection.queries)
     );
     harness.get_by_label("projection-matches-fold");
+}
+
+/// `text` as the studio draws it: the arrows the engine writes, in ASCII.
+fn as_drawn(text: &str) -> String {
+    text.replace('\u{2192}', "->")
+}
+
+#[test]
+fn a_run_lists_a_sagas_problem_instances_with_their_history() {
+    // The payment outage makes charges time out; some run after the saga gave up on them.
+    let (mut harness, expected) = run_scenario(&default_model(), "payment-outage", 45_000);
+    let saga = expected
+        .sagas
+        .get("order-saga")
+        .expect("the saga is reported");
+    let problem = saga
+        .problems
+        .first()
+        .expect("the outage leaves problem instances");
+    assert!(saga.inconsistent > 0);
+    assert_eq!(
+        cell_value(&harness, "order-saga inconsistent"),
+        saga.inconsistent.to_string()
+    );
+    // The failed checker's first violation is shown in full.
+    let verdict = expected
+        .checkers
+        .iter()
+        .find(|c| c.name == "sagas-complete-or-compensate")
+        .expect("the saga checker ran");
+    assert!(!verdict.passed);
+    let example = verdict
+        .example
+        .as_deref()
+        .expect("a failure has an example");
+    harness.get_by_label(&as_drawn(&format!(
+        "sagas-complete-or-compensate: {example}"
+    )));
+    // Each problem instance opens on its state and history.
+    let title = as_drawn(&format!(
+        "#{} (key {}): {}",
+        problem.instance, problem.key, problem.problem
+    ));
+    let first_line = as_drawn(problem.history.first().expect("a history"));
+    assert!(harness.query_by_label(&first_line).is_none());
+    harness.get_by_label(&title).click_accesskit();
+    harness.run();
+    harness.get_by_label(&format!("state: {}", problem.state));
+    for line in &problem.history {
+        harness.get_by_label(&as_drawn(line));
+    }
+}
+
+#[test]
+fn a_run_shows_a_projections_rebuild() {
+    let (harness, expected) = run_scenario(&default_model(), "order-list-rebuild", 20_000);
+    let projection = expected
+        .projections
+        .get("order-list")
+        .expect("the projection is reported");
+    let rebuild = projection.rebuilds.first().expect("the scenario rebuilds");
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 started at"),
+        format!("{:.1} s", rebuild.started_at_seconds)
+    );
+    let duration = match rebuild.duration_seconds {
+        Some(d) => format!("{d:.2} s"),
+        None => "unfinished".to_owned(),
+    };
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 duration"),
+        duration
+    );
+    assert!(rebuild.replayed > 0);
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 replayed"),
+        rebuild.replayed.to_string()
+    );
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 rows"),
+        format!("{} -> {}", rebuild.rows_before, rebuild.rows_after)
+    );
+}
+
+#[test]
+fn a_run_shows_each_event_stores_commands_conflicts_and_publications() {
+    let text = examples::example("bank-account")
+        .map(|e| e.text)
+        .unwrap_or_default();
+    let model = model::load(text).expect("the bank example loads");
+    let (harness, expected) = run_scenario(&model, "business-day", 5_000);
+    let store = expected
+        .event_stores
+        .get("accounts")
+        .expect("the event store is reported");
+    harness.get_by_label("Event stores");
+    assert!(store.commands > 0);
+    for (quantity, value) in [
+        ("commands", store.commands),
+        ("appended", store.appended),
+        ("failed", store.failed_commands),
+        ("lost updates", store.lost_updates),
+        ("published", store.published),
+        ("lost publications", store.lost_publications),
+    ] {
+        assert_eq!(
+            cell_value(&harness, &format!("accounts {quantity}")),
+            value.to_string(),
+            "accounts {quantity}"
+        );
+    }
+    assert!(
+        cell_value(&harness, "accounts conflicts").starts_with(&store.conflicts.to_string()),
+        "the conflicts, then their rate"
+    );
+    assert_eq!(
+        cell_value(&harness, "accounts load p99"),
+        format!("{:.1} ms", store.load_ms.p99)
+    );
+    harness.get_by_label("event-store-publishes-everything");
 }
 
 #[test]

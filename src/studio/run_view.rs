@@ -20,6 +20,7 @@ use crate::sim::time::{MS, Nanos};
 use crate::sim::{Builder, Options, Report};
 
 use super::run_job::{JobOutcome, RunJob};
+use super::widgets::drawable;
 
 /// The accessible label of the note shown when the model changed after the results' run.
 pub const STALE_NOTE: &str = "The model changed after this run: the results may be out of date.";
@@ -376,10 +377,10 @@ fn summary_ui(ui: &mut Ui, report: &Report) {
         } else {
             (format!("fail ({} violations)", verdict.violations), fail)
         };
-        let tooltip = verdict
-            .example
-            .clone()
-            .unwrap_or_else(|| "Checker verdict: the property held".to_owned());
+        let tooltip = verdict.example.as_deref().map_or_else(
+            || "Checker verdict: the property held".to_owned(),
+            |example| drawable(example).into_owned(),
+        );
         row(&mut verdicts, verdict.name, text, &tooltip, Some(color));
     }
     for expectation in &report.expectations {
@@ -529,7 +530,7 @@ fn table_ui(ui: &mut Ui, id: &str, headers: &[(String, &str)], rows: &[TableRow]
         .header(20.0, |mut header| {
             for (text, tooltip) in headers {
                 header.col(|ui| {
-                    ui.add(egui::Label::new(RichText::new(text).strong()).extend())
+                    ui.add(egui::Label::new(RichText::new(drawable(text)).strong()).extend())
                         .on_hover_text(*tooltip);
                 });
             }
@@ -539,7 +540,7 @@ fn table_ui(ui: &mut Ui, id: &str, headers: &[(String, &str)], rows: &[TableRow]
                 body.row(20.0, |mut cells| {
                     cells.col(|ui| {
                         let response = ui
-                            .add(egui::Label::new(&r.name).extend())
+                            .add(egui::Label::new(drawable(&r.name)).extend())
                             .on_hover_text(&r.tooltip);
                         response.widget_info(|| {
                             WidgetInfo::labeled(egui::Role::RowHeader, true, &r.label)
@@ -554,9 +555,10 @@ fn table_ui(ui: &mut Ui, id: &str, headers: &[(String, &str)], rows: &[TableRow]
 }
 
 fn value_cell_ui(ui: &mut Ui, cell: &Cell) {
+    let shown = drawable(&cell.text);
     let text = match cell.color {
-        Some(color) => RichText::new(&cell.text).color(color),
-        None => RichText::new(&cell.text),
+        Some(color) => RichText::new(shown).color(color),
+        None => RichText::new(shown),
     };
     let response = ui
         .add(egui::Label::new(text).extend())
@@ -645,7 +647,7 @@ fn checker_examples_ui(ui: &mut Ui, report: &Report) {
         .on_hover_text("Each failed checker's first violation");
     for (name, example) in examples {
         let text = format!("{name}: {example}");
-        ui.add(egui::Label::new(text).wrap())
+        ui.add(egui::Label::new(drawable(&text)).wrap())
             .on_hover_text("The checker's first violation, in words");
     }
 }
@@ -832,13 +834,14 @@ fn saga_problems_ui(ui: &mut Ui, name: &str, saga: &SagaReport) {
             "#{} (key {}): {}",
             instance.instance, instance.key, instance.problem
         );
-        egui::CollapsingHeader::new(title)
+        egui::CollapsingHeader::new(drawable(&title))
             .id_salt(("run_saga_problem", name, index))
             .show(ui, |ui| {
-                ui.add(egui::Label::new(format!("state: {}", instance.state)).wrap())
+                let state = format!("state: {}", instance.state);
+                ui.add(egui::Label::new(drawable(&state)).wrap())
                     .on_hover_text("Where the instance was when the run ended");
                 for line in &instance.history {
-                    ui.add(egui::Label::new(RichText::new(line).monospace()).wrap())
+                    ui.add(egui::Label::new(RichText::new(drawable(line)).monospace()).wrap())
                         .on_hover_text("What happened to the instance, in order");
                 }
             });
@@ -950,7 +953,7 @@ fn rebuilds_ui(ui: &mut Ui, name: &str, rebuilds: &[RebuildReport]) {
                     .duration_seconds
                     .map_or_else(|| "unfinished".to_owned(), |d| format!("{d:.2} s")),
                 count(rebuild.replayed),
-                format!("{} \u{2192} {}", rebuild.rows_before, rebuild.rows_after),
+                format!("{} -> {}", rebuild.rows_before, rebuild.rows_after),
                 millis(rebuild.new_event_staleness_ms.p99),
             ];
             TableRow {
