@@ -1223,6 +1223,43 @@ fn a_fault_picker_offers_projections_and_sagas_where_validation_accepts_them() {
 }
 
 #[test]
+fn fault_pickers_offer_event_stores_only_to_crashes_and_never_a_choreographed_saga() {
+    let text = examples::example("bank-account")
+        .map(|e| e.text)
+        .unwrap_or_default();
+    let bank = model::load(text).expect("the bank example loads");
+    let mut harness = studio(bank);
+    // A member crash may take down an event store's writer or a projection's instance;
+    // the choreographed transfer saga has no orchestrator to crash.
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::Scenario,
+        "debit-worker-crash",
+    )));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "faults[0].group")
+        .click();
+    harness.run();
+    harness.get_by_label("accounts (event store)");
+    harness.get_by_label("account-balance (projection)");
+    assert!(harness.query_by_label("transfer-saga (saga)").is_none());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    // An error spike fails a group's processing or a projection's store, not an event store.
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::Scenario,
+        "credit-outage",
+    )));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "faults[0].group")
+        .click();
+    harness.run();
+    harness.get_by_label("account-balance (projection)");
+    assert!(harness.query_by_label("accounts (event store)").is_none());
+}
+
+#[test]
 fn every_inspector_of_a_model_with_every_kind_edits_without_changing_anything() {
     // Showing each element's editors (and hovering over them) changes nothing by itself.
     let model = model_with_every_kind();
