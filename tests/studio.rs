@@ -1170,6 +1170,96 @@ fn a_poison_key_and_a_model_note_are_added_and_typed() {
 }
 
 #[test]
+fn a_fault_picker_offers_projections_and_sagas_where_validation_accepts_them() {
+    let original = default_model();
+    let mut harness = studio(original.clone());
+    let outage = ElementRef::new(ElementKind::Scenario, "payment-outage");
+    harness.state_mut().select(Some(outage.clone()));
+    harness.run();
+    // An error spike may hit a group or a projection's store, not a saga's orchestrator.
+    let picker = harness.get_by_role_and_label(egui::Role::ComboBox, "faults[0].group");
+    assert_eq!(picker.accesskit_node().value().as_deref(), Some("payment"));
+    picker.click();
+    harness.run();
+    assert!(harness.query_by_label("order-saga (saga)").is_none());
+    harness.get_by_label("order-list (projection)").click();
+    harness.run();
+    let spike = harness
+        .state()
+        .model()
+        .scenarios
+        .iter()
+        .find(|s| s.name == "payment-outage")
+        .map(|s| s.faults[0].kind.clone());
+    assert_eq!(
+        spike,
+        Some(model::FaultKind::ErrorSpike {
+            group: "order-list".to_owned(),
+            probability: 0.6,
+            duration_ms: 20_000,
+        })
+    );
+    assert_eq!(errors_about(harness.state(), &outage), 0);
+    harness.state_mut().undo();
+    harness.run();
+    assert_eq!(harness.state().model(), &original);
+
+    // A member crash names the orchestrated saga's orchestrator, shown with its kind, and
+    // offers the projection too.
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::Scenario,
+        "saga-orchestrator-crash",
+    )));
+    harness.run();
+    let picker = harness.get_by_role_and_label(egui::Role::ComboBox, "faults[0].group");
+    assert_eq!(
+        picker.accesskit_node().value().as_deref(),
+        Some("order-saga (saga)")
+    );
+    picker.click();
+    harness.run();
+    harness.get_by_label("order-list (projection)");
+    harness.get_by_label("payment");
+}
+
+#[test]
+fn fault_pickers_offer_event_stores_only_to_crashes_and_never_a_choreographed_saga() {
+    let text = examples::example("bank-account")
+        .map(|e| e.text)
+        .unwrap_or_default();
+    let bank = model::load(text).expect("the bank example loads");
+    let mut harness = studio(bank);
+    // A member crash may take down an event store's writer or a projection's instance;
+    // the choreographed transfer saga has no orchestrator to crash.
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::Scenario,
+        "debit-worker-crash",
+    )));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "faults[0].group")
+        .click();
+    harness.run();
+    harness.get_by_label("accounts (event store)");
+    harness.get_by_label("account-balance (projection)");
+    assert!(harness.query_by_label("transfer-saga (saga)").is_none());
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    // An error spike fails a group's processing or a projection's store, not an event store.
+    harness.state_mut().select(Some(ElementRef::new(
+        ElementKind::Scenario,
+        "credit-outage",
+    )));
+    harness.run();
+    harness
+        .get_by_role_and_label(egui::Role::ComboBox, "faults[0].group")
+        .click();
+    harness.run();
+    harness.get_by_label("account-balance (projection)");
+    assert!(harness.query_by_label("accounts (event store)").is_none());
+}
+
+#[test]
 fn every_inspector_of_a_model_with_every_kind_edits_without_changing_anything() {
     // Showing each element's editors (and hovering over them) changes nothing by itself.
     let model = model_with_every_kind();
@@ -1776,6 +1866,281 @@ fn a_run_shows_the_engines_summary_and_goes_stale_when_the_model_changes() {
     assert!(harness.state().model().topic("payments.dlt").is_none());
     harness.get_by_label(STALE_NOTE);
     harness.get_by_label("produced");
+}
+
+/// The value a results cell labelled `label` shows.
+fn cell_value(harness: &Harness<'static, StudioApp>, label: &str) -> String {
+    harness
+        .get_by_role_and_label(Role::Cell, label)
+        .accesskit_node()
+        .value()
+        .unwrap_or_default()
+}
+
+/// Runs the default model's first scenario (`steady`) for `ms` of simulated time in the
+/// studio, and the same run straight through the engine.
+fn run_default_model(ms: u64) -> (Harness<'static, StudioApp>, causeway::sim::Report) {
+    let model = default_model();
+    assert_eq!(model.scenarios[0].name, "steady");
+    run_scenario(&model, "steady", ms)
+}
+
+/// Runs `model`'s scenario `name` for `ms` of simulated time in the studio (picked in the
+/// Scenario box), and the same run straight through the engine.
+fn run_scenario(
+    model: &Model,
+    name: &str,
+    ms: u64,
+) -> (Harness<'static, StudioApp>, causeway::sim::Report) {
+    let app = StudioApp::new(model.clone(), None).with_run_duration_limit_ms(ms);
+    let mut harness = studio_app(app);
+    open_simulation_tab(&mut harness);
+    let scenario = model
+        .scenarios
+        .iter()
+        .find(|s| s.name == name)
+        .expect("the model has the scenario");
+    if model.scenarios[0].name != name {
+        harness
+            .get_by_role_and_label(Role::ComboBox, "Scenario")
+            .click();
+        harness.run();
+        harness.get_by_label(name).click();
+        harness.run();
+    }
+    harness.get_by_label("Run").click();
+    harness.step();
+    wait_for_run(&mut harness, std::time::Duration::from_secs(120));
+    let mut sim = Builder::new(model)
+        .scenario(scenario.name.clone())
+        .seed(scenario.seed)
+        .options(Options {
+            duration: Some(ms.min(scenario.duration_ms) * SECOND / 1_000),
+            ..Options::default()
+        })
+        .build()
+        .expect("the model runs");
+    sim.run();
+    let expected = sim.report();
+    let shown = harness.state().run_results().expect("the run has results");
+    assert_eq!(shown.scenario, name);
+    assert_eq!(shown.trace_hash, expected.trace_hash);
+    (harness, expected)
+}
+
+#[test]
+fn a_run_shows_each_sagas_instances_steps_and_chart() {
+    let (harness, expected) = run_default_model(10_000);
+    let saga = expected
+        .sagas
+        .get("order-saga")
+        .expect("the saga is reported");
+
+    harness.get_by_label("Sagas");
+    let started: u64 = cell_value(&harness, "order-saga started")
+        .parse()
+        .expect("a count");
+    assert!(started > 0, "the steady scenario starts sagas");
+    assert_eq!(started, saga.started);
+    assert_eq!(cell_value(&harness, "order-saga stuck"), "0");
+    assert_eq!(
+        cell_value(&harness, "order-saga coordination"),
+        "orchestrated"
+    );
+    for (quantity, value) in [
+        ("completed", saga.completed),
+        ("compensated", saga.compensated),
+        ("timed out", saga.timed_out),
+        ("in flight", saga.in_flight),
+        ("inconsistent", saga.inconsistent),
+    ] {
+        assert_eq!(
+            cell_value(&harness, &format!("order-saga {quantity}")),
+            value.to_string(),
+            "order-saga {quantity}"
+        );
+    }
+    assert_eq!(
+        cell_value(&harness, "order-saga duration p99"),
+        format!("{:.1} ms", saga.duration_ms.p99)
+    );
+    // Each step, in the model's order.
+    assert!(!saga.steps.is_empty());
+    for step in &saga.steps {
+        assert_eq!(
+            cell_value(&harness, &format!("order-saga step {} ran", step.name)),
+            step.executed.to_string()
+        );
+        assert_eq!(
+            cell_value(
+                &harness,
+                &format!("order-saga step {} compensations", step.name)
+            ),
+            step.compensations.to_string()
+        );
+    }
+    assert!(
+        saga.steps.iter().any(|s| s.executed > 0),
+        "steps ran in the steady scenario"
+    );
+    harness.get_by_label("order-saga instances chart");
+    // A steady run leaves nothing stuck or inconsistent, and the checker passes.
+    assert!(saga.problems.is_empty());
+    harness.get_by_label("order-saga: no stuck or inconsistent instances.");
+    harness.get_by_label("sagas-complete-or-compensate");
+    // The default model has no event store, so that section is left out.
+    assert!(expected.event_stores.is_empty());
+    assert!(harness.query_by_label("Event stores").is_none());
+}
+
+#[test]
+fn a_run_shows_each_projections_writes_staleness_and_queries() {
+    let (harness, expected) = run_default_model(10_000);
+    let projection = expected
+        .projections
+        .get("order-list")
+        .expect("the projection is reported");
+    harness.get_by_label("Projections");
+    let applied: u64 = cell_value(&harness, "order-list applied")
+        .parse()
+        .expect("a count");
+    assert!(applied > 0, "the steady scenario writes the read model");
+    assert_eq!(applied, projection.applied);
+    assert_eq!(
+        cell_value(&harness, "order-list rows"),
+        projection.rows.to_string()
+    );
+    assert_eq!(cell_value(&harness, "order-list rows differing"), "0");
+    assert_eq!(cell_value(&harness, "order-list failed writes"), "0");
+    assert_eq!(
+        cell_value(&harness, "order-list staleness p99"),
+        format!("{:.1} ms", projection.staleness_ms.p99)
+    );
+    assert_eq!(
+        cell_value(&harness, "order-list stale queries"),
+        format!("{} of {}", projection.stale_queries, projection.queries)
+    );
+    harness.get_by_label("projection-matches-fold");
+}
+
+/// `text` as the studio draws it: the arrows the engine writes, in ASCII.
+fn as_drawn(text: &str) -> String {
+    text.replace('\u{2192}', "->")
+}
+
+#[test]
+fn a_run_lists_a_sagas_problem_instances_with_their_history() {
+    // The payment outage makes charges time out; some run after the saga gave up on them.
+    let (mut harness, expected) = run_scenario(&default_model(), "payment-outage", 45_000);
+    let saga = expected
+        .sagas
+        .get("order-saga")
+        .expect("the saga is reported");
+    let problem = saga
+        .problems
+        .first()
+        .expect("the outage leaves problem instances");
+    assert!(saga.inconsistent > 0);
+    assert_eq!(
+        cell_value(&harness, "order-saga inconsistent"),
+        saga.inconsistent.to_string()
+    );
+    // The failed checker's first violation is shown in full.
+    let verdict = expected
+        .checkers
+        .iter()
+        .find(|c| c.name == "sagas-complete-or-compensate")
+        .expect("the saga checker ran");
+    assert!(!verdict.passed);
+    let example = verdict
+        .example
+        .as_deref()
+        .expect("a failure has an example");
+    harness.get_by_label(&as_drawn(&format!(
+        "sagas-complete-or-compensate: {example}"
+    )));
+    // Each problem instance opens on its state and history.
+    let title = as_drawn(&format!(
+        "#{} (key {}): {}",
+        problem.instance, problem.key, problem.problem
+    ));
+    let first_line = as_drawn(problem.history.first().expect("a history"));
+    assert!(harness.query_by_label(&first_line).is_none());
+    harness.get_by_label(&title).click_accesskit();
+    harness.run();
+    harness.get_by_label(&format!("state: {}", problem.state));
+    for line in &problem.history {
+        harness.get_by_label(&as_drawn(line));
+    }
+}
+
+#[test]
+fn a_run_shows_a_projections_rebuild() {
+    let (harness, expected) = run_scenario(&default_model(), "order-list-rebuild", 20_000);
+    let projection = expected
+        .projections
+        .get("order-list")
+        .expect("the projection is reported");
+    let rebuild = projection.rebuilds.first().expect("the scenario rebuilds");
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 started at"),
+        format!("{:.1} s", rebuild.started_at_seconds)
+    );
+    let duration = match rebuild.duration_seconds {
+        Some(d) => format!("{d:.2} s"),
+        None => "unfinished".to_owned(),
+    };
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 duration"),
+        duration
+    );
+    assert!(rebuild.replayed > 0);
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 replayed"),
+        rebuild.replayed.to_string()
+    );
+    assert_eq!(
+        cell_value(&harness, "order-list rebuild 1 rows"),
+        format!("{} -> {}", rebuild.rows_before, rebuild.rows_after)
+    );
+}
+
+#[test]
+fn a_run_shows_each_event_stores_commands_conflicts_and_publications() {
+    let text = examples::example("bank-account")
+        .map(|e| e.text)
+        .unwrap_or_default();
+    let model = model::load(text).expect("the bank example loads");
+    let (harness, expected) = run_scenario(&model, "business-day", 5_000);
+    let store = expected
+        .event_stores
+        .get("accounts")
+        .expect("the event store is reported");
+    harness.get_by_label("Event stores");
+    assert!(store.commands > 0);
+    for (quantity, value) in [
+        ("commands", store.commands),
+        ("appended", store.appended),
+        ("failed", store.failed_commands),
+        ("lost updates", store.lost_updates),
+        ("published", store.published),
+        ("lost publications", store.lost_publications),
+    ] {
+        assert_eq!(
+            cell_value(&harness, &format!("accounts {quantity}")),
+            value.to_string(),
+            "accounts {quantity}"
+        );
+    }
+    assert!(
+        cell_value(&harness, "accounts conflicts").starts_with(&store.conflicts.to_string()),
+        "the conflicts, then their rate"
+    );
+    assert_eq!(
+        cell_value(&harness, "accounts load p99"),
+        format!("{:.1} ms", store.load_ms.p99)
+    );
+    harness.get_by_label("event-store-publishes-everything");
 }
 
 #[test]

@@ -161,6 +161,7 @@ pub fn can_rename(kind: ElementKind) -> bool {
         ElementKind::Topic
             | ElementKind::Producer
             | ElementKind::ConsumerGroup
+            | ElementKind::Saga
             | ElementKind::Projection
             | ElementKind::EventStore
     )
@@ -309,13 +310,26 @@ pub fn rename(model: &mut Model, element: &ElementRef, new_id: &str) -> Result<(
             }
             found
         }
-        ElementKind::EventStore => model
-            .event_stores
-            .iter_mut()
-            .find(|s| s.id == old)
-            .map(|s| {
+        // Faults name an event store (its writers crash and restart) and an orchestrated saga
+        // (its orchestrator crashes, slows down, is cut off); nothing else names either.
+        ElementKind::EventStore => {
+            let found = model
+                .event_stores
+                .iter_mut()
+                .find(|s| s.id == old)
+                .map(|s| {
+                    s.id.clone_from(&new);
+                });
+            rename_fault_targets(model, old, &new);
+            found
+        }
+        ElementKind::Saga => {
+            let found = model.sagas.iter_mut().find(|s| s.id == old).map(|s| {
                 s.id.clone_from(&new);
-            }),
+            });
+            rename_fault_targets(model, old, &new);
+            found
+        }
         _ => None,
     };
     if found.is_none() {
@@ -325,6 +339,25 @@ pub fn rename(model: &mut Model, element: &ElementRef, new_id: &str) -> Result<(
         model.layout.positions.insert(new, position);
     }
     Ok(())
+}
+
+/// Renames `old` to `new` where a fault names the element it happens to (a member that
+/// crashes, a reader that slows down or fails, a client cut off).
+fn rename_fault_targets(model: &mut Model, old: &str, new: &str) {
+    for fault in model.scenarios.iter_mut().flat_map(|s| &mut s.faults) {
+        match &mut fault.kind {
+            FaultKind::MemberCrash { group: id, .. }
+            | FaultKind::MemberRestart { group: id, .. }
+            | FaultKind::Slowdown { group: id, .. }
+            | FaultKind::ErrorSpike { group: id, .. }
+            | FaultKind::NetworkPartition { client: id, .. }
+                if id == old =>
+            {
+                new.clone_into(id);
+            }
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -372,6 +405,107 @@ mod tests {
         .apply(&mut model)
         .expect("the rename is accepted");
         assert_eq!(errors(&model), before);
+    }
+
+    /// `model` with a scenario whose faults happen to `target`: every kind that may name it.
+    fn with_faults_on(mut model: Model, target: &str, store: bool) -> Model {
+        use crate::model::Fault;
+        let broker = model.cluster.brokers.first().map_or(1, |b| b.id);
+        let mut kinds = vec![
+            FaultKind::MemberCrash {
+                group: target.to_owned(),
+                member: 0,
+            },
+            FaultKind::MemberRestart {
+                group: target.to_owned(),
+                member: 0,
+            },
+        ];
+        if !store {
+            kinds.push(FaultKind::Slowdown {
+                group: target.to_owned(),
+                factor: 2.0,
+                duration_ms: 1_000,
+            });
+            kinds.push(FaultKind::NetworkPartition {
+                client: target.to_owned(),
+                brokers: vec![broker],
+                duration_ms: 1_000,
+            });
+        }
+        let scenario = model
+            .scenarios
+            .first_mut()
+            .expect("the model has a scenario");
+        for (i, kind) in kinds.into_iter().enumerate() {
+            scenario.faults.push(Fault {
+                at_ms: 1_000 * (i as u64 + 1),
+                kind,
+            });
+        }
+        model
+    }
+
+    fn fault_targets(model: &Model) -> Vec<String> {
+        model
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.faults)
+            .filter_map(|f| match &f.kind {
+                FaultKind::MemberCrash { group, .. }
+                | FaultKind::MemberRestart { group, .. }
+                | FaultKind::Slowdown { group, .. }
+                | FaultKind::ErrorSpike { group, .. } => Some(group.clone()),
+                FaultKind::NetworkPartition { client, .. } => Some(client.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn renaming_a_saga_or_an_event_store_renames_the_faults_on_it() {
+        let mut model = with_faults_on(default_model(), "order-saga", false);
+        let before = errors(&model);
+        let named = fault_targets(&model)
+            .iter()
+            .filter(|t| *t == "order-saga")
+            .count();
+        assert!(named >= 4);
+        Command::rename(
+            ElementRef::new(ElementKind::Saga, "order-saga"),
+            "checkout-saga".to_owned(),
+        )
+        .apply(&mut model)
+        .expect("a saga can be renamed");
+        assert!(model.sagas.iter().any(|s| s.id == "checkout-saga"));
+        let targets = fault_targets(&model);
+        assert_eq!(
+            targets.iter().filter(|t| *t == "checkout-saga").count(),
+            named
+        );
+        assert!(!targets.iter().any(|t| t == "order-saga"));
+        assert!(model.layout.positions.contains_key("checkout-saga"));
+        assert_eq!(errors(&model), before, "no fault was left dangling");
+
+        let text = examples::example("bank-account").map(|e| e.text);
+        let bank = crate::model::load(text.unwrap_or_default()).expect("the example loads");
+        let mut model = with_faults_on(bank, "accounts", true);
+        let before = errors(&model);
+        let named = fault_targets(&model)
+            .iter()
+            .filter(|t| *t == "accounts")
+            .count();
+        assert!(named >= 2);
+        Command::rename(
+            ElementRef::new(ElementKind::EventStore, "accounts"),
+            "ledger".to_owned(),
+        )
+        .apply(&mut model)
+        .expect("an event store can be renamed");
+        let targets = fault_targets(&model);
+        assert_eq!(targets.iter().filter(|t| *t == "ledger").count(), named);
+        assert!(!targets.iter().any(|t| t == "accounts"));
+        assert_eq!(errors(&model), before, "no fault was left dangling");
     }
 
     #[test]

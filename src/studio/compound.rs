@@ -32,6 +32,30 @@ pub struct Known {
     pub producers: Vec<String>,
     /// Projection ids.
     pub projections: Vec<String>,
+    /// Event store ids.
+    pub event_stores: Vec<String>,
+    /// The ids of orchestrated sagas (a choreographed saga has no orchestrator to fault).
+    pub orchestrated_sagas: Vec<String>,
+}
+
+impl Known {
+    /// The names a fault may target, each with its kind: consumer groups (shown as they are),
+    /// projections, and, when asked, event stores and orchestrated sagas, in that order.
+    fn fault_targets(&self, stores: bool, sagas: bool) -> Vec<(String, String)> {
+        let mut targets: Vec<(String, String)> =
+            self.groups.iter().map(|g| (g.clone(), g.clone())).collect();
+        let mut add = |ids: &[String], kind: &str| {
+            targets.extend(ids.iter().map(|id| (id.clone(), format!("{id} ({kind})"))));
+        };
+        add(&self.projections, "projection");
+        if stores {
+            add(&self.event_stores, "event store");
+        }
+        if sagas {
+            add(&self.orchestrated_sagas, "saga");
+        }
+        targets
+    }
 }
 
 /// The default key prefix, as the model file's default.
@@ -58,6 +82,32 @@ fn remove_at<T>(items: &mut Vec<T>, remove: Option<usize>) {
     {
         items.remove(index);
     }
+}
+
+/// A reference to one of `targets` (id, text shown); a value that is none of them stays, shown
+/// as it is, until the user picks another.
+fn pick_target(
+    f: &mut Fields,
+    ui: &mut Ui,
+    key: &str,
+    value: &mut String,
+    targets: &[(String, String)],
+    tooltip: &str,
+) {
+    let mut options: Vec<(String, &str)> = targets
+        .iter()
+        .map(|(id, text)| (id.clone(), text.as_str()))
+        .collect();
+    let current = value.clone();
+    if !targets.iter().any(|(id, _)| *id == current) {
+        let shown = if current.is_empty() {
+            "(none)"
+        } else {
+            current.as_str()
+        };
+        options.push((current.clone(), shown));
+    }
+    f.choice(ui, key, value, &options, tooltip);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1080,7 +1130,12 @@ fn fault_kind_ui(
         | FaultKind::MemberRestart { group, .. }
         | FaultKind::Slowdown { group, .. }
         | FaultKind::ErrorSpike { group, .. } => group.clone(),
-        _ => first(&known.groups),
+        _ => known
+            .groups
+            .first()
+            .or(known.projections.first())
+            .cloned()
+            .unwrap_or_default(),
     };
     let producer = match kind {
         FaultKind::ProducerBurst { producer, .. } | FaultKind::PoisonMessage { producer, .. } => {
@@ -1201,8 +1256,18 @@ fn fault_kind_ui(
         ),
     ];
     f.choice(ui, &format!("{item}.kind"), kind, &options, "What happens");
-    let mut clients = known.producers.clone();
-    clients.extend(known.groups.iter().cloned());
+    // Each kind names exactly what validation accepts (see `check_fault`): a member crash or
+    // restart any reader or writer, a slowdown anything that processes, an error spike a
+    // group or a projection's store, a network partition any client of the cluster.
+    let members = known.fault_targets(true, true);
+    let processors = known.fault_targets(false, true);
+    let failing = known.fault_targets(false, false);
+    let mut clients: Vec<(String, String)> = known
+        .producers
+        .iter()
+        .map(|p| (p.clone(), p.clone()))
+        .collect();
+    clients.extend(processors.iter().cloned());
     let duration = |f: &mut Fields, ui: &mut Ui, value: &mut u64| {
         f.number(
             ui,
@@ -1218,12 +1283,14 @@ fn fault_kind_ui(
             broker_ui(f, ui, &format!("{item}.broker"), broker, brokers);
         }
         FaultKind::MemberCrash { group, member } | FaultKind::MemberRestart { group, member } => {
-            f.pick(
+            pick_target(
+                f,
                 ui,
                 &format!("{item}.group"),
                 group,
-                &known.groups,
-                "The group",
+                &members,
+                "The consumer group, projection, event store (its writers) or orchestrated saga \
+                 (its orchestrator)",
             );
             f.number(
                 ui,
@@ -1239,12 +1306,13 @@ fn fault_kind_ui(
             factor,
             duration_ms,
         } => {
-            f.pick(
+            pick_target(
+                f,
                 ui,
                 &format!("{item}.group"),
                 group,
-                &known.groups,
-                "The group",
+                &processors,
+                "The consumer group, projection or orchestrated saga (its orchestrator)",
             );
             f.number(
                 ui,
@@ -1283,12 +1351,13 @@ fn fault_kind_ui(
             probability,
             duration_ms,
         } => {
-            f.pick(
+            pick_target(
+                f,
                 ui,
                 &format!("{item}.group"),
                 group,
-                &known.groups,
-                "The group",
+                &failing,
+                "The consumer group, or a projection (an outage of its store: its writes fail)",
             );
             f.number(
                 ui,
@@ -1330,12 +1399,13 @@ fn fault_kind_ui(
             brokers: cut,
             duration_ms,
         } => {
-            f.pick(
+            pick_target(
+                f,
                 ui,
                 &format!("{item}.client"),
                 client,
                 &clients,
-                "The producer or group cut off",
+                "The producer, consumer group, projection or orchestrated saga cut off",
             );
             let known_brokers: Vec<String> = brokers.iter().map(u32::to_string).collect();
             let mut names: Vec<String> = cut.iter().map(u32::to_string).collect();

@@ -389,16 +389,25 @@ fn delete_one(model: &mut Model, element: &ElementRef) -> Result<(), String> {
                 );
             }
         }
-        ElementKind::Saga => model.sagas.retain(|s| s.id != id),
+        // Faults that happen to a deleted saga (its orchestrator), projection or event store
+        // (its writers) go with it.
+        ElementKind::Saga => {
+            model.sagas.retain(|s| s.id != id);
+            remove_faults_on(model, id);
+        }
         ElementKind::Projection => {
             model.projections.retain(|p| p.id != id);
+            remove_faults_on(model, id);
             for scenario in &mut model.scenarios {
                 scenario.faults.retain(
                     |f| !matches!(&f.kind, FaultKind::RebuildProjection { projection } if projection == id),
                 );
             }
         }
-        ElementKind::EventStore => model.event_stores.retain(|s| s.id != id),
+        ElementKind::EventStore => {
+            model.event_stores.retain(|s| s.id != id);
+            remove_faults_on(model, id);
+        }
         ElementKind::CanvasNote => model.layout.notes.retain(|n| n.id != id),
         other => {
             return Err(format!(
@@ -414,6 +423,21 @@ fn delete_one(model: &mut Model, element: &ElementRef) -> Result<(), String> {
         return Err(format!("the model has no {element} any more"));
     }
     Ok(())
+}
+
+/// Removes the faults that happen to `id`: a member crash or restart, a slowdown, an error
+/// spike or a network partition naming it.
+fn remove_faults_on(model: &mut Model, id: &str) {
+    for scenario in &mut model.scenarios {
+        scenario.faults.retain(|f| match &f.kind {
+            FaultKind::MemberCrash { group: target, .. }
+            | FaultKind::MemberRestart { group: target, .. }
+            | FaultKind::Slowdown { group: target, .. }
+            | FaultKind::ErrorSpike { group: target, .. }
+            | FaultKind::NetworkPartition { client: target, .. } => target != id,
+            _ => true,
+        });
+    }
 }
 
 /// "a producer", "an event store".
@@ -750,6 +774,58 @@ mod tests {
         assert!(model.topic("payments.dlt").is_none());
         assert!(!model.layout.positions.contains_key("payments.dlt"));
         assert!(errors(&model) <= before, "no reference was left dangling");
+    }
+
+    #[test]
+    fn deleting_a_saga_or_a_projection_removes_the_faults_on_it() {
+        use crate::model::Fault;
+        let mut model = default_model();
+        let broker = model.cluster.brokers.first().map_or(1, |b| b.id);
+        let kinds = [
+            FaultKind::MemberCrash {
+                group: "order-saga".to_owned(),
+                member: 0,
+            },
+            FaultKind::NetworkPartition {
+                client: "order-saga".to_owned(),
+                brokers: vec![broker],
+                duration_ms: 1_000,
+            },
+            FaultKind::ErrorSpike {
+                group: "order-list".to_owned(),
+                probability: 1.0,
+                duration_ms: 1_000,
+            },
+            FaultKind::Slowdown {
+                group: "order-list".to_owned(),
+                factor: 2.0,
+                duration_ms: 1_000,
+            },
+            FaultKind::BrokerCrash { broker },
+        ];
+        let faults = &mut model.scenarios[0].faults;
+        let kept = faults.len() + 1;
+        for kind in kinds {
+            faults.push(Fault { at_ms: 1_000, kind });
+        }
+        let before = errors(&model);
+        delete(vec![
+            ElementRef::new(ElementKind::Saga, "order-saga"),
+            ElementRef::new(ElementKind::Projection, "order-list"),
+        ])
+        .apply(&mut model)
+        .expect("the delete is accepted");
+        let faults = &model.scenarios[0].faults;
+        assert_eq!(
+            faults.len(),
+            kept,
+            "only the broker crash is added and kept"
+        );
+        assert!(matches!(
+            faults.last().map(|f| &f.kind),
+            Some(FaultKind::BrokerCrash { .. })
+        ));
+        assert!(errors(&model) <= before, "no fault was left dangling");
     }
 
     #[test]

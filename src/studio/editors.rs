@@ -50,6 +50,18 @@ pub fn properties_editor_ui(
         groups: model.consumer_groups.iter().map(|g| g.id.clone()).collect(),
         producers: model.producers.iter().map(|p| p.id.clone()).collect(),
         projections: model.projections.iter().map(|p| p.id.clone()).collect(),
+        event_stores: model.event_stores.iter().map(|s| s.id.clone()).collect(),
+        orchestrated_sagas: model
+            .sagas
+            .iter()
+            .filter(|s| {
+                matches!(
+                    s.coordination,
+                    crate::model::Coordination::Orchestrated { .. }
+                )
+            })
+            .map(|s| s.id.clone())
+            .collect(),
     };
     let brokers: Vec<u32> = model.cluster.brokers.iter().map(|b| b.id).collect();
     let topics = &known.topics;
