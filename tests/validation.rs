@@ -2568,7 +2568,9 @@ fn faults_naming_missing_groups_members_producers_or_clients_are_errors() {
         ElementKind::Scenario,
         "steady",
         "faults",
-        &["cuts off `nobody`, which is neither a producer nor a consumer group"],
+        &[
+            "cuts off `nobody`, which is not a producer, a consumer group, a projection or an orchestrated saga",
+        ],
     );
 }
 

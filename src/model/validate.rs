@@ -1970,8 +1970,8 @@ impl Validator<'_> {
                         element,
                         "faults",
                         format!(
-                            "{element} cuts off `{client}`, which is neither a producer nor a \
-                             consumer group"
+                            "{element} cuts off `{client}`, which is not a producer, a consumer \
+                             group, a projection or an orchestrated saga"
                         ),
                     );
                 }
