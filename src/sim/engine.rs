@@ -1400,6 +1400,13 @@ impl Sim {
         let count = t.partitions.max(1);
         let first = t.first_partition;
         let space = &mut self.key_spaces[usize::from(key_space)];
+        // The common case: the key's partition is known.
+        if let Some((_, cache)) = space.cache.iter().find(|(c, _)| *c == count)
+            && let Some(&p) = cache.get(key as usize)
+            && p != u32::MAX
+        {
+            return first + p;
+        }
         let keys = sample::key_count(&space.dist);
         let local = if keys <= KEY_CACHE_LIMIT {
             let slot = match space.cache.iter().position(|(c, _)| *c == count) {
@@ -1704,6 +1711,7 @@ impl Sim {
 
     /// The acknowledgement of a record: counted for producers' records, and in every case
     /// the checkers learn that the subscribing groups must now process it.
+    #[inline]
     fn acknowledge_record(&mut self, rec: &Rec, topic: u32) {
         let from_producer = rec.retry_group == NONE_U16
             && usize::from(rec.origin) < self.producers.len()
@@ -1725,6 +1733,10 @@ impl Sim {
 
     /// Answers the fetch requests parked at the leader: new records are on their way.
     fn replicate(&mut self, partition: u32) {
+        if self.partitions[partition as usize].replicas.len() == 1 {
+            // The only replica is the leader: no follower waits.
+            return;
+        }
         if self.leader_broker(partition).is_none() {
             return;
         }
@@ -1832,18 +1844,23 @@ impl Sim {
             return;
         }
         let leader = p.leader;
-        let hw = (0..p.replicas.len())
-            .filter(|&r| p.in_isr[r])
-            .map(|r| {
-                if Some(r) == leader {
-                    p.end_offset
-                } else {
-                    p.known_leo[r]
-                }
-            })
-            .min()
-            .unwrap_or(p.end_offset)
-            .min(p.end_offset);
+        let hw = if p.replicas.len() == 1 {
+            // The leader alone: it has everything it wrote (in the ISR or not, as below).
+            p.end_offset
+        } else {
+            (0..p.replicas.len())
+                .filter(|&r| p.in_isr[r])
+                .map(|r| {
+                    if Some(r) == leader {
+                        p.end_offset
+                    } else {
+                        p.known_leo[r]
+                    }
+                })
+                .min()
+                .unwrap_or(p.end_offset)
+                .min(p.end_offset)
+        };
         if hw <= p.hw {
             return;
         }
@@ -1903,6 +1920,7 @@ impl Sim {
     }
 
     /// Tells the checkers a group is done with a record: processed (`ok`) or given up on.
+    #[inline]
     fn observe_finished(&mut self, group: u16, rec: &Rec, ok: bool) {
         self.checkers.observe(Observation::Finished {
             group,
@@ -1917,7 +1935,13 @@ impl Sim {
     fn wake_readers(&mut self, partition: u32) {
         for i in 0..self.partitions[partition as usize].readers.len() {
             let (g, part) = self.partitions[partition as usize].readers[i];
-            let member = self.groups[usize::from(g)].parts[part as usize].member;
+            let group = &self.groups[usize::from(g)];
+            let member = group.parts[part as usize].member;
+            // Most of the time the member is busy: skip the call (`dispatch` would return
+            // without doing anything).
+            if group.members[usize::from(member)].free_slots == 0 {
+                continue;
+            }
             self.dispatch(g, member);
         }
     }
@@ -2210,10 +2234,14 @@ impl Sim {
                 return;
             }
             let count = m.parts.len();
-            let cursor = m.cursor;
+            // Round robin from the cursor (one division, not one per step).
+            let cursor = m.cursor % count;
             let mut chosen = None;
             for step in 0..count {
-                let idx = (cursor + step) % count;
+                let mut idx = cursor + step;
+                if idx >= count {
+                    idx -= count;
+                }
                 let part = self.groups[gi].members[mi].parts[idx];
                 if self.ready(gi, part) {
                     chosen = Some((idx, part));
@@ -2224,7 +2252,7 @@ impl Sim {
                 return;
             };
             let m = &mut self.groups[gi].members[mi];
-            m.cursor = (idx + 1) % count;
+            m.cursor = if idx + 1 == count { 0 } else { idx + 1 };
             m.free_slots -= 1;
             let rec = {
                 let gp = &self.groups[gi].parts[part as usize];
@@ -2712,11 +2740,14 @@ impl Sim {
     }
 
     /// A projection's group processed a record: the projection writes it to its store.
+    #[inline]
     fn project(&mut self, group: u16, part: u32, rec: &Rec, offset: Option<u64>) {
-        let Some(pi) = self.groups[usize::from(group)].projection else {
-            return;
-        };
-        let pi = usize::from(pi);
+        if let Some(pi) = self.groups[usize::from(group)].projection {
+            self.write_projection(usize::from(pi), part, rec, offset);
+        }
+    }
+
+    fn write_projection(&mut self, pi: usize, part: u32, rec: &Rec, offset: Option<u64>) {
         let visible = self.projections[pi].write(
             rec.id,
             (rec.key_space, rec.key),
@@ -3619,6 +3650,7 @@ impl Sim {
     // ---------------------------------------------------------------------------------------
     // Metrics, trace, report
 
+    #[inline]
     fn record_latency(&mut self, latency: Nanos) {
         let micros = (latency / 1_000).max(1);
         let _ = self.latency.record(micros.min(self.latency.high()));
