@@ -544,6 +544,9 @@ struct TraceHasher {
 
 const TRACE_HASH_BUFFER: usize = 4096;
 
+/// The bytes of one event in the hash: kind, time, record, partition, offset, group, attempt.
+const TRACE_LINE: usize = 33;
+
 impl TraceHasher {
     fn new() -> Self {
         Self {
@@ -553,18 +556,25 @@ impl TraceHasher {
         }
     }
 
+    /// Room for one more event line, at the end of the buffer, to be written in place.
     #[inline]
-    fn update(&mut self, line: &[u8]) {
-        if self.len + line.len() > TRACE_HASH_BUFFER {
-            self.xxh3.update(&self.buffer[..self.len]);
-            self.len = 0;
+    fn line(&mut self) -> &mut [u8; TRACE_LINE] {
+        if self.len + TRACE_LINE > TRACE_HASH_BUFFER {
+            self.flush();
         }
-        if line.len() > TRACE_HASH_BUFFER {
-            self.xxh3.update(line);
-            return;
-        }
-        self.buffer[self.len..self.len + line.len()].copy_from_slice(line);
-        self.len += line.len();
+        let start = self.len;
+        self.len += TRACE_LINE;
+        let line: &mut [u8; TRACE_LINE] = (&mut self.buffer[start..start + TRACE_LINE])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("the buffer has room for a line"));
+        line
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) {
+        self.xxh3.update(&self.buffer[..self.len]);
+        self.len = 0;
     }
 
     fn digest(&self) -> u64 {
@@ -3658,6 +3668,8 @@ impl Sim {
         self.latency_count += 1;
     }
 
+    // Always inlined: the kind is known at each call, so only the hashing remains there.
+    #[inline(always)]
     fn emit_trace(
         &mut self,
         kind: TraceKind,
@@ -3669,7 +3681,7 @@ impl Sim {
         // The trace hash covers every event, whether or not the trace is kept.
         // One line per event: kind, time, record, partition, offset, group, attempt.
         let (group, attempt) = consumer.unwrap_or((NONE_U16, 0));
-        let mut line = [0u8; 33];
+        let line = self.hasher.line();
         line[0] = kind as u8;
         line[1..9].copy_from_slice(&self.now.to_le_bytes());
         line[9..17].copy_from_slice(&rec.id.to_le_bytes());
@@ -3677,7 +3689,6 @@ impl Sim {
         line[21..29].copy_from_slice(&offset.unwrap_or(u64::MAX).to_le_bytes());
         line[29..31].copy_from_slice(&group.to_le_bytes());
         line[31..33].copy_from_slice(&attempt.to_le_bytes());
-        self.hasher.update(&line);
         if kind == TraceKind::Processed && rec.produced_at >= self.warmup {
             let duration = self.now.saturating_sub(rec.appended_at);
             let _ = self
@@ -3696,6 +3707,7 @@ impl Sim {
     }
 
     /// Adds an event to the kept trace (if it is kept and has room), outside the hash.
+    #[cold]
     fn keep_trace(
         &mut self,
         kind: TraceKind,
