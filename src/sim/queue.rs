@@ -73,12 +73,13 @@ impl<T: Copy> EventQueue<T> {
         // new events are mostly due after most pending ones, and for a few moves a loop is
         // cheaper than `Vec::insert`'s copy.
         self.items.push((k, item));
-        let mut i = self.items.len() - 1;
-        while i > self.head && self.items[i - 1].0 > k {
-            self.items[i] = self.items[i - 1];
+        let queued = &mut self.items[self.head..];
+        let mut i = queued.len() - 1;
+        while i > 0 && queued[i - 1].0 > k {
+            queued[i] = queued[i - 1];
             i -= 1;
         }
-        self.items[i] = (k, item);
+        queued[i] = (k, item);
         if self.items.len() - self.head > SORTED_MAX {
             // An ascending array is a heap.
             self.items.drain(..self.head);
