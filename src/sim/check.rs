@@ -181,7 +181,7 @@ impl Checkers {
 
     /// The window slot of `record`, growing the window to reach it; `None` for a record that
     /// has already left the window.
-    #[inline]
+    #[inline(always)]
     fn slot(&mut self, record: u64) -> Option<&mut Slot> {
         let index = usize::try_from(record.checked_sub(self.base)?).ok()?;
         if index < self.window.len() {
@@ -193,6 +193,12 @@ impl Checkers {
             self.window.push_back(Slot::default());
             return self.window.back_mut();
         }
+        self.slot_ahead(record, index)
+    }
+
+    /// The window slot of `record`, `index` slots into the window and beyond its end.
+    #[cold]
+    fn slot_ahead(&mut self, record: u64, index: usize) -> Option<&mut Slot> {
         if index >= WINDOW_LIMIT.saturating_mul(4) {
             // An id far ahead of the window (not how the engine hands them out): keep it in
             // the maps rather than allocate the gap.
@@ -207,6 +213,18 @@ impl Checkers {
     /// Drops finished records from the front of the window, and moves unfinished ones out to
     /// the maps while the window is over its limit.
     fn slide(&mut self) {
+        // The finished records at the front (the common case: all of them up to the
+        // watermark) go in one step; the loop below is left with the rest.
+        let below_watermark =
+            usize::try_from(self.watermark.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        let finished = self
+            .window
+            .iter()
+            .take(below_watermark)
+            .take_while(|slot| slot.pending == 0)
+            .count();
+        self.window.drain(..finished);
+        self.base += finished as u64;
         while let Some(front) = self.window.front() {
             let finished = front.pending == 0 && self.base < self.watermark;
             if !finished && self.window.len() <= WINDOW_LIMIT {
