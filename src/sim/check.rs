@@ -181,30 +181,50 @@ impl Checkers {
 
     /// The window slot of `record`, growing the window to reach it; `None` for a record that
     /// has already left the window.
+    #[inline(always)]
     fn slot(&mut self, record: u64) -> Option<&mut Slot> {
         let index = usize::try_from(record.checked_sub(self.base)?).ok()?;
+        if index < self.window.len() {
+            // The usual case for a record being finished.
+            return self.window.get_mut(index);
+        }
         if index == self.window.len() && index < WINDOW_LIMIT {
-            // The usual case: the next id.
+            // The usual case for an acknowledgement: the next id.
             self.window.push_back(Slot::default());
             return self.window.back_mut();
         }
-        if index >= self.window.len() {
-            if index >= WINDOW_LIMIT.saturating_mul(4) {
-                // An id far ahead of the window (not how the engine hands them out): keep it
-                // in the maps rather than allocate the gap.
-                return None;
-            }
-            self.window.resize(index + 1, Slot::default());
-            self.spill_excess();
-            let index = usize::try_from(record.checked_sub(self.base)?).ok()?;
-            return self.window.get_mut(index);
+        self.slot_ahead(record, index)
+    }
+
+    /// The window slot of `record`, `index` slots into the window and beyond its end.
+    #[cold]
+    fn slot_ahead(&mut self, record: u64, index: usize) -> Option<&mut Slot> {
+        if index >= WINDOW_LIMIT.saturating_mul(4) {
+            // An id far ahead of the window (not how the engine hands them out): keep it in
+            // the maps rather than allocate the gap.
+            return None;
         }
+        self.window.resize(index + 1, Slot::default());
+        self.spill_excess();
+        let index = usize::try_from(record.checked_sub(self.base)?).ok()?;
         self.window.get_mut(index)
     }
 
     /// Drops finished records from the front of the window, and moves unfinished ones out to
     /// the maps while the window is over its limit.
     fn slide(&mut self) {
+        // The finished records at the front (the common case: all of them up to the
+        // watermark) go in one step; the loop below is left with the rest.
+        let below_watermark =
+            usize::try_from(self.watermark.saturating_sub(self.base)).unwrap_or(usize::MAX);
+        let finished = self
+            .window
+            .iter()
+            .take(below_watermark)
+            .take_while(|slot| slot.pending == 0)
+            .count();
+        self.window.drain(..finished);
+        self.base += finished as u64;
         while let Some(front) = self.window.front() {
             let finished = front.pending == 0 && self.base < self.watermark;
             if !finished && self.window.len() <= WINDOW_LIMIT {
@@ -243,6 +263,8 @@ impl Checkers {
     }
 
     /// Takes one observation.
+    // Always inlined: the engine names the kind at each call, so only that arm remains there.
+    #[inline(always)]
     pub fn observe(&mut self, observation: Observation) {
         match observation {
             Observation::Acknowledged { record, groups, at } => {
@@ -365,6 +387,7 @@ impl Checkers {
 
     /// Marks `record` finished by `group` (processed when `ok`); returns whether this is the
     /// first successful processing of it by the group.
+    #[inline]
     fn finish(&mut self, group: u16, record: u64, ok: bool) -> bool {
         let bit = 1u64 << (group % 64);
         let fits = group < 64;
@@ -401,6 +424,7 @@ impl Checkers {
 
     /// The highest record id `group` processed of this key from this origin (0 if none), to
     /// update in place.
+    #[inline]
     fn last_processed(&mut self, group: u16, origin: u16, space: u16, key: u32) -> &mut u64 {
         let by_origin = grown(&mut self.key_table_index, usize::from(group));
         let spaces = grown(by_origin, usize::from(origin));

@@ -582,6 +582,9 @@ struct TraceHasher {
 
 const TRACE_HASH_BUFFER: usize = 4096;
 
+/// The bytes of one event in the hash: kind, time, record, partition, offset, group, attempt.
+const TRACE_LINE: usize = 33;
+
 impl TraceHasher {
     fn new() -> Self {
         Self {
@@ -591,18 +594,25 @@ impl TraceHasher {
         }
     }
 
+    /// Room for one more event line, at the end of the buffer, to be written in place.
     #[inline]
-    fn update(&mut self, line: &[u8]) {
-        if self.len + line.len() > TRACE_HASH_BUFFER {
-            self.xxh3.update(&self.buffer[..self.len]);
-            self.len = 0;
+    fn line(&mut self) -> &mut [u8; TRACE_LINE] {
+        if self.len + TRACE_LINE > TRACE_HASH_BUFFER {
+            self.flush();
         }
-        if line.len() > TRACE_HASH_BUFFER {
-            self.xxh3.update(line);
-            return;
-        }
-        self.buffer[self.len..self.len + line.len()].copy_from_slice(line);
-        self.len += line.len();
+        let start = self.len;
+        self.len += TRACE_LINE;
+        let line: &mut [u8; TRACE_LINE] = (&mut self.buffer[start..start + TRACE_LINE])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("the buffer has room for a line"));
+        line
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) {
+        self.xxh3.update(&self.buffer[..self.len]);
+        self.len = 0;
     }
 
     fn digest(&self) -> u64 {
@@ -1487,6 +1497,13 @@ impl Sim {
         let count = t.partitions.max(1);
         let first = t.first_partition;
         let space = &mut self.key_spaces[usize::from(key_space)];
+        // The common case: the key's partition is known.
+        if let Some((_, cache)) = space.cache.iter().find(|(c, _)| *c == count)
+            && let Some(&p) = cache.get(key as usize)
+            && p != u32::MAX
+        {
+            return first + p;
+        }
         let keys = sample::key_count(&space.dist);
         let local = if keys <= KEY_CACHE_LIMIT {
             let slot = match space.cache.iter().position(|(c, _)| *c == count) {
@@ -1791,6 +1808,7 @@ impl Sim {
 
     /// The acknowledgement of a record: counted for producers' records, and in every case
     /// the checkers learn that the subscribing groups must now process it.
+    #[inline]
     fn acknowledge_record(&mut self, rec: &Rec, topic: u32) {
         let from_producer = rec.retry_group == NONE_U16
             && usize::from(rec.origin) < self.producers.len()
@@ -1812,6 +1830,10 @@ impl Sim {
 
     /// Answers the fetch requests parked at the leader: new records are on their way.
     fn replicate(&mut self, partition: u32) {
+        if self.partitions[partition as usize].replicas.len() == 1 {
+            // The only replica is the leader: no follower waits.
+            return;
+        }
         if self.leader_broker(partition).is_none() {
             return;
         }
@@ -1919,18 +1941,23 @@ impl Sim {
             return;
         }
         let leader = p.leader;
-        let hw = (0..p.replicas.len())
-            .filter(|&r| p.in_isr[r])
-            .map(|r| {
-                if Some(r) == leader {
-                    p.end_offset
-                } else {
-                    p.known_leo[r]
-                }
-            })
-            .min()
-            .unwrap_or(p.end_offset)
-            .min(p.end_offset);
+        let hw = if p.replicas.len() == 1 {
+            // The leader alone: it has everything it wrote (in the ISR or not, as below).
+            p.end_offset
+        } else {
+            (0..p.replicas.len())
+                .filter(|&r| p.in_isr[r])
+                .map(|r| {
+                    if Some(r) == leader {
+                        p.end_offset
+                    } else {
+                        p.known_leo[r]
+                    }
+                })
+                .min()
+                .unwrap_or(p.end_offset)
+                .min(p.end_offset)
+        };
         if hw <= p.hw {
             return;
         }
@@ -1990,6 +2017,7 @@ impl Sim {
     }
 
     /// Tells the checkers a group is done with a record: processed (`ok`) or given up on.
+    #[inline]
     fn observe_finished(&mut self, group: u16, rec: &Rec, ok: bool) {
         self.checkers.observe(Observation::Finished {
             group,
@@ -2004,7 +2032,13 @@ impl Sim {
     fn wake_readers(&mut self, partition: u32) {
         for i in 0..self.partitions[partition as usize].readers.len() {
             let (g, part) = self.partitions[partition as usize].readers[i];
-            let member = self.groups[usize::from(g)].parts[part as usize].member;
+            let group = &self.groups[usize::from(g)];
+            let member = group.parts[part as usize].member;
+            // Most of the time the member is busy: skip the call (`dispatch` would return
+            // without doing anything).
+            if group.members[usize::from(member)].free_slots == 0 {
+                continue;
+            }
             self.dispatch(g, member);
         }
     }
@@ -2297,10 +2331,14 @@ impl Sim {
                 return;
             }
             let count = m.parts.len();
-            let cursor = m.cursor;
+            // Round robin from the cursor (one division, not one per step).
+            let cursor = m.cursor % count;
             let mut chosen = None;
             for step in 0..count {
-                let idx = (cursor + step) % count;
+                let mut idx = cursor + step;
+                if idx >= count {
+                    idx -= count;
+                }
                 let part = self.groups[gi].members[mi].parts[idx];
                 if self.ready(gi, part) {
                     chosen = Some((idx, part));
@@ -2311,7 +2349,7 @@ impl Sim {
                 return;
             };
             let m = &mut self.groups[gi].members[mi];
-            m.cursor = (idx + 1) % count;
+            m.cursor = if idx + 1 == count { 0 } else { idx + 1 };
             m.free_slots -= 1;
             let rec = {
                 let gp = &self.groups[gi].parts[part as usize];
@@ -2808,11 +2846,21 @@ impl Sim {
     }
 
     /// A projection's group processed a record: the projection writes it to its store.
+    #[inline]
     fn project(&mut self, group: u16, part: u32, rec: &Rec, offset: Option<u64>) {
-        let Some(pi) = self.groups[usize::from(group)].projection else {
-            return;
-        };
-        let pi = usize::from(pi);
+        if let Some(pi) = self.groups[usize::from(group)].projection {
+            self.write_projection(group, usize::from(pi), part, rec, offset);
+        }
+    }
+
+    fn write_projection(
+        &mut self,
+        group: u16,
+        pi: usize,
+        part: u32,
+        rec: &Rec,
+        offset: Option<u64>,
+    ) {
         let replay = offset.is_some_and(|o| self.projections[pi].is_replay(part as usize, o));
         let visible = self.projections[pi].write(
             rec.id,
@@ -4226,6 +4274,7 @@ impl Sim {
     // ---------------------------------------------------------------------------------------
     // Metrics, trace, report
 
+    #[inline]
     fn record_latency(&mut self, latency: Nanos) {
         let micros = (latency / 1_000).max(1);
         let _ = self.latency.record(micros.min(self.latency.high()));
@@ -4233,6 +4282,8 @@ impl Sim {
         self.latency_count += 1;
     }
 
+    // Always inlined: the kind is known at each call, so only the hashing remains there.
+    #[inline(always)]
     fn emit_trace(
         &mut self,
         kind: TraceKind,
@@ -4244,7 +4295,7 @@ impl Sim {
         // The trace hash covers every event, whether or not the trace is kept.
         // One line per event: kind, time, record, partition, offset, group, attempt.
         let (group, attempt) = consumer.unwrap_or((NONE_U16, 0));
-        let mut line = [0u8; 33];
+        let line = self.hasher.line();
         line[0] = kind as u8;
         line[1..9].copy_from_slice(&self.now.to_le_bytes());
         line[9..17].copy_from_slice(&rec.id.to_le_bytes());
@@ -4252,7 +4303,6 @@ impl Sim {
         line[21..29].copy_from_slice(&offset.unwrap_or(u64::MAX).to_le_bytes());
         line[29..31].copy_from_slice(&group.to_le_bytes());
         line[31..33].copy_from_slice(&attempt.to_le_bytes());
-        self.hasher.update(&line);
         if kind == TraceKind::Processed && rec.produced_at >= self.warmup {
             let duration = self.now.saturating_sub(rec.appended_at);
             let _ = self
@@ -4271,6 +4321,7 @@ impl Sim {
     }
 
     /// Adds an event to the kept trace (if it is kept and has room), outside the hash.
+    #[cold]
     fn keep_trace(
         &mut self,
         kind: TraceKind,

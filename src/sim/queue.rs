@@ -1,30 +1,55 @@
-//! The event queue: a min-heap of scheduled events ordered by `(time, sequence)`.
+//! The event queue: a priority queue of scheduled events ordered by `(time, sequence)`.
 //!
 //! Sequence numbers are unique, so the order is total and any correct priority queue pops
-//! events in the same order; this one is a 4-ary heap over a flat vector, which does fewer
-//! comparisons and moves per pop than `std`'s binary heap for the queue sizes a simulation
-//! has (tens to thousands of pending events), and compares one `u128` per step.
+//! events in the same order. A simulation's queue is usually short (a pending event per
+//! producer, per busy consumer, and a few timers), and most new events go behind most of the
+//! pending ones: while it is short, the queue is a sorted array read from a moving front, so
+//! a pop is a read and a push moves only the items due later. When it grows long it
+//! becomes a 4-ary heap over the same vector (an ascending array already is one), which does
+//! fewer comparisons and moves per pop than `std`'s binary heap; it turns back into a sorted
+//! array when it is short again. Either way one `u128` is compared per step.
 
-/// A 4-ary min-heap of `(time, sequence)`-keyed items.
+/// A priority queue of `(time, sequence)`-keyed items: a sorted array while short, a 4-ary
+/// min-heap while long.
 #[derive(Debug, Clone)]
 pub struct EventQueue<T> {
     items: Vec<(u128, T)>,
+    /// Sorted layout: the items are `items[head..]`, ascending. Heap layout: always 0.
+    head: usize,
+    heap: bool,
 }
 
 impl<T> Default for EventQueue<T> {
     fn default() -> Self {
-        Self { items: Vec::new() }
+        Self {
+            items: Vec::new(),
+            head: 0,
+            heap: false,
+        }
     }
 }
 
 const ARITY: usize = 4;
+
+/// Above this many items the sorted array turns into a heap (a push may shift every later
+/// item: fine for a few, not for thousands)...
+const SORTED_MAX: usize = 48;
+
+/// ...and below this many the heap turns back into a sorted array (apart from `SORTED_MAX`, so
+/// that a queue hovering around one size does not switch back and forth).
+const SORTED_MIN: usize = 16;
+
+/// The sorted array's front is reclaimed once this many items have been popped from it and
+/// they outnumber those still queued (moving the rest down then costs at most one move per
+/// pop).
+const RECLAIM: usize = 64;
 
 #[inline]
 fn key(time: u64, seq: u64) -> u128 {
     (u128::from(time) << 64) | u128::from(seq)
 }
 
-impl<T> EventQueue<T> {
+impl<T: Copy> EventQueue<T> {
     /// An empty queue.
     pub fn new() -> Self {
         Self::default()
@@ -33,13 +58,37 @@ impl<T> EventQueue<T> {
     /// How many items are queued.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.items.len()
+        self.items.len() - self.head
     }
 
     /// Queues `item` at `(time, seq)`; `seq` must not repeat.
     #[inline]
     pub fn push(&mut self, time: u64, seq: u64, item: T) {
         let k = key(time, seq);
+        if self.heap {
+            self.heap_push(k, item);
+            return;
+        }
+        // Insert from the back, moving later items up one by one as the place is sought:
+        // new events are mostly due after most pending ones, and for a few moves a loop is
+        // cheaper than `Vec::insert`'s copy.
+        self.items.push((k, item));
+        let queued = &mut self.items[self.head..];
+        let mut i = queued.len() - 1;
+        while i > 0 && queued[i - 1].0 > k {
+            queued[i] = queued[i - 1];
+            i -= 1;
+        }
+        queued[i] = (k, item);
+        if self.items.len() - self.head > SORTED_MAX {
+            // An ascending array is a heap.
+            self.items.drain(..self.head);
+            self.head = 0;
+            self.heap = true;
+        }
+    }
+
+    fn heap_push(&mut self, k: u128, item: T) {
         self.items.push((k, item));
         // Sift up: move parents down until the new key's place is found.
         let mut i = self.items.len() - 1;
@@ -56,18 +105,38 @@ impl<T> EventQueue<T> {
     /// The time of the earliest item.
     #[inline]
     pub fn peek_time(&self) -> Option<u64> {
-        self.items.first().map(|(k, _)| (k >> 64) as u64)
+        self.items.get(self.head).map(|(k, _)| (k >> 64) as u64)
     }
 
     /// Takes the earliest item, with its time.
     #[inline]
     pub fn pop(&mut self) -> Option<(u64, T)> {
+        if self.heap {
+            return self.heap_pop();
+        }
+        let &(k, item) = self.items.get(self.head)?;
+        self.head += 1;
+        if self.head == self.items.len() {
+            self.items.clear();
+            self.head = 0;
+        } else if self.head >= RECLAIM && self.head * 2 > self.items.len() {
+            self.items.drain(..self.head);
+            self.head = 0;
+        }
+        Some(((k >> 64) as u64, item))
+    }
+
+    fn heap_pop(&mut self) -> Option<(u64, T)> {
         if self.items.is_empty() {
             return None;
         }
         let (k, item) = self.items.swap_remove(0);
         let len = self.items.len();
-        if len > 1 {
+        if len < SORTED_MIN {
+            // Short again: back to a sorted array (keys are unique, so the order is total).
+            self.items.sort_unstable_by_key(|&(k, _)| k);
+            self.heap = false;
+        } else {
             // Sift the moved last item down from the root.
             let mut i = 0;
             loop {
@@ -129,6 +198,31 @@ mod tests {
                 } else {
                     q.push(t, seq as u64, seq as u64);
                     model.insert((t, seq as u64));
+                }
+                prop_assert_eq!(q.peek_time(), model.first().map(|&(t, _)| t));
+                prop_assert_eq!(q.len(), model.len());
+            }
+        }
+
+        #[test]
+        fn growing_and_shrinking_across_both_layouts_keeps_the_order(ops in proptest::collection::vec((0u8..10, 0u64..1000), 0..1500)) {
+            // Phases of mostly pushes and mostly pops, so the queue grows past `SORTED_MAX`
+            // and shrinks below `SORTED_MIN` again, several times.
+            let mut q = EventQueue::new();
+            let mut model = std::collections::BTreeSet::new();
+            let mut now = 0;
+            for (seq, (op, dt)) in ops.into_iter().enumerate() {
+                let pops = if (seq / 200) % 2 == 0 { 3 } else { 7 };
+                if op < pops {
+                    let want = model.pop_first();
+                    if let Some((t, _)) = want {
+                        now = t;
+                    }
+                    prop_assert_eq!(q.pop(), want);
+                } else {
+                    // Never in the past, as in the engine.
+                    q.push(now + dt, seq as u64, seq as u64);
+                    model.insert((now + dt, seq as u64));
                 }
                 prop_assert_eq!(q.peek_time(), model.first().map(|&(t, _)| t));
                 prop_assert_eq!(q.len(), model.len());
