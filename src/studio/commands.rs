@@ -260,16 +260,7 @@ pub fn rename(model: &mut Model, element: &ElementRef, new_id: &str) -> Result<(
                 .map(|g| {
                     g.id.clone_from(&new);
                 });
-            for fault in model.scenarios.iter_mut().flat_map(|s| &mut s.faults) {
-                match &mut fault.kind {
-                    FaultKind::MemberCrash { group, .. }
-                    | FaultKind::MemberRestart { group, .. }
-                    | FaultKind::Slowdown { group, .. }
-                    | FaultKind::ErrorSpike { group, .. } => rename_one(group),
-                    FaultKind::NetworkPartition { client, .. } => rename_one(client),
-                    _ => {}
-                }
-            }
+            rename_fault_targets(model, old, &new);
             for expectation in model.scenarios.iter_mut().flat_map(|s| &mut s.expectations) {
                 if let Expectation::MaxLagBelow { group: Some(g), .. } = expectation {
                     rename_one(g);
@@ -297,15 +288,10 @@ pub fn rename(model: &mut Model, element: &ElementRef, new_id: &str) -> Result<(
             });
             // Faults name a projection too (its instances crash, its store fails, it is
             // rebuilt).
+            rename_fault_targets(model, old, &new);
             for fault in model.scenarios.iter_mut().flat_map(|s| &mut s.faults) {
-                match &mut fault.kind {
-                    FaultKind::MemberCrash { group, .. }
-                    | FaultKind::MemberRestart { group, .. }
-                    | FaultKind::Slowdown { group, .. }
-                    | FaultKind::ErrorSpike { group, .. } => rename_one(group),
-                    FaultKind::NetworkPartition { client, .. } => rename_one(client),
-                    FaultKind::RebuildProjection { projection } => rename_one(projection),
-                    _ => {}
+                if let FaultKind::RebuildProjection { projection } = &mut fault.kind {
+                    rename_one(projection);
                 }
             }
             found
