@@ -4,10 +4,11 @@
 //!
 //! - [`model`]: the architecture model, its RON file format and its validation.
 //! - [`examples`]: the example models shipped with Causeway.
-//! - [`sim`]: the simulation engine (so far: Kafka's partition assignors).
+//! - [`sim`]: the deterministic simulation engine: Kafka's semantics, checkers, projections,
+//!   event stores and sagas.
 //! - [`schema`]: event schemas: Avro derivation, compatibility, registry subjects and levels.
 //! - [`export`]: writers of what a model implies for other tools (Avro, CloudEvents).
-//! - [`cli`]: the headless commands (`check`, `fmt`, `new`).
+//! - [`cli`]: the headless commands (`check`, `fmt`, `new`, `simulate`, `schema`, `export`, …).
 //! - [`studio`]: the eframe/egui desktop application.
 
 pub mod cli;

@@ -185,40 +185,87 @@ pub fn versions_ui(ui: &mut Ui, f: &mut Fields, versions: &mut Vec<SchemaVersion
 /// The aliases of each of a version's fields (earlier names readers match it by), typed as
 /// a comma-separated list.
 fn aliases_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
-    egui::CollapsingHeader::new("Field aliases")
-        .id_salt(("schema-field-aliases", v))
-        .default_open(false)
-        .show(ui, |ui| {
-            for (i, field) in version.fields.iter_mut().enumerate() {
-                ui.horizontal(|ui| {
-                    ui.add_sized(
-                        [width * 0.3, 20.0],
-                        egui::Label::new(RichText::new(&field.name).monospace()).truncate(),
-                    );
-                    let key = format!("versions[{v}].fields[{i}].aliases");
-                    let (changed, text) = f.parsed_text(
-                        ui,
-                        &key,
-                        &field.aliases.join(", "),
-                        (width * 0.65).max(60.0),
-                        "Earlier names of the field, separated by commas",
-                    );
-                    if changed.is_some() {
-                        field.aliases = split_aliases(&text);
-                    }
-                });
-            }
-        })
-        .header_response
-        .on_hover_text("Show or edit the earlier names of this version's fields");
+    per_field_text_ui(
+        ui,
+        f,
+        version,
+        width,
+        PerField {
+            title: "Field aliases",
+            id: ("schema-field-aliases", v),
+            hover: "Show or edit the earlier names of this version's fields",
+            tooltip: "Earlier names of the field, separated by commas",
+            key: &|i| format!("versions[{v}].fields[{i}].aliases"),
+            shown: &|field| field.aliases.join(", "),
+            apply: &|field, text| {
+                field.aliases = split_aliases(text);
+                Ok(())
+            },
+            check: &|_, _| Ok(()),
+        },
+    );
 }
 
 /// Each field's type as Avro JSON, editable: how a field gets any type the menu does not
 /// offer (records, enums, arrays, maps, fixed, decimals, unions, references).
 fn types_json_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVersion, width: f32) {
+    let parse = |field: &Field, text: &str| {
+        crate::schema::avro::type_from_text(text)
+            .map_err(|why| format!("`{}` type: {why}", field.name))
+    };
+    per_field_text_ui(
+        ui,
+        f,
+        version,
+        width,
+        PerField {
+            title: "Field types as Avro JSON",
+            id: ("schema-field-types", v),
+            hover: "Show or edit each field's type as Avro JSON, for any Avro type",
+            tooltip: "The field's type in Avro's JSON form, e.g. {\"type\": \"array\", \
+                      \"items\": \"string\"}",
+            key: &|i| format!("versions[{v}].fields[{i}].type.json"),
+            shown: &|field| {
+                crate::schema::avro::type_json(&field.ty)
+                    .map(|json| json.to_string())
+                    .unwrap_or_default()
+            },
+            apply: &|field, text| {
+                field.ty = parse(field, text)?;
+                Ok(())
+            },
+            check: &|field, text| parse(field, text).map(|_| ()),
+        },
+    );
+}
+
+/// One collapsible list with a text row per field of a version.
+#[derive(Clone, Copy)]
+struct PerField<'a> {
+    title: &'a str,
+    id: (&'a str, usize),
+    hover: &'a str,
+    tooltip: &'a str,
+    /// The accessible label of field `i`'s row.
+    key: &'a dyn Fn(usize) -> String,
+    /// The text shown for a field.
+    shown: &'a dyn Fn(&Field) -> String,
+    /// Applies edited text to the field (an error leaves it as it was).
+    apply: &'a dyn Fn(&mut Field, &str) -> Result<(), String>,
+    /// Why the text being typed cannot be applied, if it cannot.
+    check: &'a dyn Fn(&Field, &str) -> Result<(), String>,
+}
+
+fn per_field_text_ui(
+    ui: &mut Ui,
+    f: &mut Fields,
+    version: &mut SchemaVersion,
+    width: f32,
+    rows: PerField<'_>,
+) {
     let mut errors = Vec::new();
-    egui::CollapsingHeader::new("Field types as Avro JSON")
-        .id_salt(("schema-field-types", v))
+    egui::CollapsingHeader::new(rows.title)
+        .id_salt(rows.id)
         .default_open(false)
         .show(ui, |ui| {
             for (i, field) in version.fields.iter_mut().enumerate() {
@@ -227,25 +274,20 @@ fn types_json_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVers
                         [width * 0.3, 20.0],
                         egui::Label::new(RichText::new(&field.name).monospace()).truncate(),
                     );
-                    let key = format!("versions[{v}].fields[{i}].type.json");
-                    let shown = crate::schema::avro::type_json(&field.ty)
-                        .map(|json| json.to_string())
-                        .unwrap_or_default();
                     let (changed, text) = f.parsed_text(
                         ui,
-                        &key,
-                        &shown,
+                        &(rows.key)(i),
+                        &(rows.shown)(field),
                         (width * 0.65).max(60.0),
-                        "The field's type in Avro's JSON form, e.g. {\"type\": \"array\", \
-                         \"items\": \"string\"}",
+                        rows.tooltip,
                     );
-                    match crate::schema::avro::type_from_text(&text) {
-                        Ok(ty) => {
-                            if changed.is_some() {
-                                field.ty = ty;
-                            }
-                        }
-                        Err(why) => errors.push(format!("`{}` type: {why}", field.name)),
+                    let outcome = if changed.is_some() {
+                        (rows.apply)(field, &text)
+                    } else {
+                        (rows.check)(field, &text)
+                    };
+                    if let Err(why) = outcome {
+                        errors.push(why);
                     }
                 });
             }
@@ -258,7 +300,7 @@ fn types_json_ui(ui: &mut Ui, f: &mut Fields, v: usize, version: &mut SchemaVers
             }
         })
         .header_response
-        .on_hover_text("Show or edit each field's type as Avro JSON, for any Avro type");
+        .on_hover_text(rows.hover);
 }
 
 /// The names in a comma-separated list, trimmed, without empty ones.
