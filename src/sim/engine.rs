@@ -22,7 +22,7 @@ use super::assign::{
 use super::check::{Checkers, LossReason, Observation};
 use super::event_store::StoreRt;
 use super::projection::ProjectionRt;
-use super::queue::EventQueue;
+use super::queue::{self, EventQueue};
 use super::report::{
     AlertReport, EventStoreReport, ExpectationReport, GroupReport, LatencyReport, ProjectionReport,
     RebuildReport, Report, SagaInstanceReport, SagaReport, SagaStepReport, TopicReport,
@@ -202,9 +202,6 @@ struct Rec {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Ev {
-    Arrival {
-        producer: u16,
-    },
     Append {
         partition: u32,
         slot: u32,
@@ -634,6 +631,14 @@ pub struct Sim {
     now: Nanos,
     seq: u64,
     queue: EventQueue<Ev>,
+    /// Each producer's next arrival, as a queue key (`u128::MAX`: none), kept beside the queue
+    /// rather than in it: a producer has one pending arrival at most, and a record's arrival
+    /// is half of its events, so taking the earliest of a few keys here is cheaper than
+    /// queueing them. Keys come from the same sequence as queued events, so the order of
+    /// events is the same either way.
+    arrivals_due: Vec<u128>,
+    /// The earliest of `arrivals_due`, and its producer.
+    next_arrival: (u128, u16),
     events_processed: u64,
     end: Nanos,
     seed: u64,
@@ -1127,6 +1132,8 @@ impl Sim {
             now: 0,
             seq: 0,
             queue: EventQueue::new(),
+            arrivals_due: vec![u128::MAX; producers.len()],
+            next_arrival: (u128::MAX, 0),
             events_processed: 0,
             end,
             seed,
@@ -1254,6 +1261,21 @@ impl Sim {
             self.finished = true;
             return false;
         }
+        let (arrival, producer) = self.next_arrival;
+        if arrival < self.queue.peek_key() {
+            let time = (arrival >> 64) as Nanos;
+            if time > self.end {
+                self.now = self.end;
+                self.finished = true;
+                return false;
+            }
+            self.arrivals_due[usize::from(producer)] = u128::MAX;
+            self.refresh_next_arrival();
+            self.now = time;
+            self.events_processed += 1;
+            self.on_arrival(producer);
+            return true;
+        }
         let Some((time, ev)) = self.queue.pop() else {
             self.finished = true;
             return false;
@@ -1269,10 +1291,26 @@ impl Sim {
         true
     }
 
+    /// The time of the next event, queued or an arrival.
+    fn next_time(&self) -> Option<Nanos> {
+        let k = self.queue.peek_key().min(self.next_arrival.0);
+        (k != u128::MAX).then_some((k >> 64) as Nanos)
+    }
+
+    fn refresh_next_arrival(&mut self) {
+        let mut best = (u128::MAX, 0);
+        for (p, &k) in self.arrivals_due.iter().enumerate() {
+            if k < best.0 {
+                best = (k, p as u16);
+            }
+        }
+        self.next_arrival = best;
+    }
+
     /// Runs until virtual time `time` (or the end of the run).
     pub fn run_until(&mut self, time: Nanos) {
         while !self.finished {
-            match self.queue.peek_time() {
+            match self.next_time() {
                 Some(next) if next <= time => {
                     self.step();
                 }
@@ -1315,7 +1353,6 @@ impl Sim {
 
     fn handle(&mut self, ev: Ev) {
         match ev {
-            Ev::Arrival { producer } => self.on_arrival(producer),
             Ev::Append { partition, slot } => {
                 if let Some((p, rec)) = self
                     .pending_appends
@@ -1400,7 +1437,14 @@ impl Sim {
             .arrivals
             .next(self.now, p.rate_factor, &mut p.rng_arrivals)
         {
-            Some(at) if at <= self.end => self.schedule(at, Ev::Arrival { producer }),
+            Some(at) if at <= self.end => {
+                self.seq += 1;
+                let k = queue::key(at, self.seq);
+                self.arrivals_due[usize::from(producer)] = k;
+                if k < self.next_arrival.0 {
+                    self.next_arrival = (k, producer);
+                }
+            }
             _ => {}
         }
     }

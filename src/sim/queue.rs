@@ -44,8 +44,9 @@ const SORTED_MIN: usize = 16;
 /// pop).
 const RECLAIM: usize = 64;
 
+/// `(time, sequence)` packed so that one comparison orders them.
 #[inline]
-fn key(time: u64, seq: u64) -> u128 {
+pub fn key(time: u64, seq: u64) -> u128 {
     (u128::from(time) << 64) | u128::from(seq)
 }
 
@@ -103,9 +104,16 @@ impl<T: Copy> EventQueue<T> {
     }
 
     /// The time of the earliest item.
-    #[inline]
-    pub fn peek_time(&self) -> Option<u64> {
+    #[cfg(test)]
+    fn peek_time(&self) -> Option<u64> {
         self.items.get(self.head).map(|(k, _)| (k >> 64) as u64)
+    }
+
+    /// The `(time, sequence)` key of the earliest item, as [`key`] packs it (`u128::MAX` when
+    /// empty).
+    #[inline]
+    pub fn peek_key(&self) -> u128 {
+        self.items.get(self.head).map_or(u128::MAX, |&(k, _)| k)
     }
 
     /// Takes the earliest item, with its time.
