@@ -480,78 +480,78 @@ fn an_invalid_model_or_unknown_scenario_is_refused_with_a_reason() {
 /// seconds. When the engine's semantics change on purpose, re-pin these in the same commit
 /// and say why in its message.
 const GOLDEN: &[(&str, &str, &str)] = &[
-    ("bank-account", "business-day", "f0e809d7857b4a12"),
-    ("bank-account", "debit-worker-crash", "ef4c22c6775e370a"),
-    ("bank-account", "credit-outage", "c393b45afd23b6ed"),
+    ("bank-account", "business-day", "00271b8a7c45bf44"),
+    ("bank-account", "debit-worker-crash", "44d28b8437cca65c"),
+    ("bank-account", "credit-outage", "3c7c810c319f5ebc"),
     (
         "broker-failure-durability",
         "healthy-cluster",
-        "89bb83ac703509a0",
+        "ea8ca907aa0a7579",
     ),
     (
         "broker-failure-durability",
         "leader-crash",
-        "fb3e08d122a43461",
+        "c94a1bd1f70a3352",
     ),
     (
         "broker-failure-durability",
         "two-brokers-down",
-        "d9c1e774f185a576",
+        "3bf89fa2f8a8ebc1",
     ),
     (
         "broker-failure-durability",
         "gateway-cut-off",
-        "a03e882fdf148f3d",
+        "845c53d09bc8df20",
     ),
-    ("order-pipeline", "steady", "dd93e276542d8130"),
-    ("order-pipeline", "payment-outage", "decd348fd16cf8a1"),
-    ("order-pipeline", "broker-loss", "0f2e2a9e4f069c06"),
+    ("order-pipeline", "steady", "2ca86679f7fce8f6"),
+    ("order-pipeline", "payment-outage", "ad56dacbc461579c"),
+    ("order-pipeline", "broker-loss", "d0bb6dd2d5855019"),
     (
         "order-pipeline",
         "saga-orchestrator-crash",
-        "8ee4d7fa38634c23",
+        "f0729824d18e15ec",
     ),
-    ("order-pipeline", "order-list-rebuild", "93c89daf0bf85371"),
+    ("order-pipeline", "order-list-rebuild", "16eee839e71d9757"),
     (
         "partitions-and-ordering",
         "steady-ordering",
-        "a870de7055934add",
+        "85e7dbf805d6ab21",
     ),
     (
         "partitions-and-ordering",
         "profile-burst",
-        "e4bf5db4134fc2b9",
+        "4bbf7ac9c8046b94",
     ),
     (
         "partitions-and-ordering",
         "standby-takeover",
-        "f4e823eef8709209",
+        "9d83bdc54ecae648",
     ),
     (
         "redelivery-and-dlt",
         "everyday-failures",
-        "fbc05a4f03e01553",
+        "bdd3a5c348aab82c",
     ),
-    ("redelivery-and-dlt", "poison-pill", "c4332231f9e8684f"),
+    ("redelivery-and-dlt", "poison-pill", "4f825ca63171fe36"),
     (
         "redelivery-and-dlt",
         "mail-provider-outage",
-        "da342ce39acc55e7",
+        "edf92d7faeb49de6",
     ),
     (
         "telemetry-hot-keys",
         "quarter-hour-surges",
-        "07251e01ca4067f3",
+        "063e9ea6366945a9",
     ),
     (
         "telemetry-hot-keys",
         "aggregator-restart",
-        "61b0ede97267a005",
+        "a66f78940c652a92",
     ),
     (
         "telemetry-hot-keys",
         "airport-evening-peak",
-        "4c4a5b9068689b31",
+        "985f07b79490f345",
     ),
 ];
 
@@ -680,7 +680,15 @@ fn a_static_member_back_within_its_session_timeout_causes_no_rebalance() {
         Some(12_000),
     ));
     assert_eq!(report.groups["g"].rebalances, 0);
-    assert_eq!(report.stuck, 0);
+    // Nothing is left behind: at most the last moment's deliveries are in flight at the end
+    // (the stuck checker's grace period), none waiting on the returned member.
+    let stuck = report
+        .checkers
+        .iter()
+        .find(|c| c.name == "no-stuck-records")
+        .expect("the stuck checker runs");
+    assert!(stuck.passed, "{:?}", stuck.example);
+    assert!(report.stuck <= 5, "{} in flight at the end", report.stuck);
     // A dynamic member restarting rejoins under a new id: one rebalance.
     let (report, _) = run_scenario(&crash_setup("AfterEach", "", Some(12_000)));
     assert_eq!(report.groups["g"].rebalances, 1);
