@@ -1,0 +1,931 @@
+//! The discrete-event engine: a [`Builder`] turns a model and a scenario into a [`Sim`], which
+//! advances by [`Sim::step`], [`Sim::run_until`] or [`Sim::run`] and ends with a [`Report`].
+//!
+//! Virtual time is integer nanoseconds; the queue is ordered by `(time, sequence)`, so ties
+//! never depend on heap internals. A `Sim` is plain data: cloning it checkpoints the run, and
+//! the clone continues exactly as the original would.
+//!
+//! This module holds the runtime state and drives the run (the queue, `step`, `handle`); the
+//! handlers live beside what they simulate: `produce` (producers, appends, acknowledgements),
+//! `replication` (followers, the high watermark, ISR, broker crashes and elections),
+//! `consume` (fetching, processing, retries, reactions, commits), `membership` (crashes,
+//! session timeouts, the coordinator, rebalances), `stores` (event stores and projections),
+//! `sagas`, `faults` (the scenario's faults, network partitions, retention), `results`
+//! (samples, metrics, the trace and its hash, the report) and `build` (model to runtime).
+
+use std::collections::VecDeque;
+
+use hdrhistogram::Histogram;
+use rustc_hash::FxHashSet;
+use xxhash_rust::xxh3::Xxh3;
+
+use crate::model::{
+    self, Acks, Backoff, CommitMode, Expectation, FaultKind, KeyDistribution, Model, OffsetReset,
+    RetryMode, Severity, TimeDistribution,
+};
+
+use super::assign::{
+    MemberSubscription, assign_cooperative_sticky, assign_range, assign_round_robin,
+};
+use super::check::{Checkers, LossReason, Observation};
+use super::event_store::StoreRt;
+use super::projection::ProjectionRt;
+use super::queue::{self, EventQueue};
+use super::report::{
+    AlertReport, EventStoreReport, ExpectationReport, GroupReport, LatencyReport, ProjectionReport,
+    RebuildReport, Report, SagaInstanceReport, SagaReport, SagaStepReport, TopicReport,
+};
+use super::rng::Stream;
+use super::saga::{self, Execution, SagaRt};
+use super::sample::{self, Arrivals, KeySampler};
+use super::time::{MS, Nanos, SECOND, ms_to_ns, round_ns};
+use super::trace::{TraceEvent, TraceKind};
+
+mod build;
+mod consume;
+mod faults;
+mod membership;
+mod produce;
+mod replication;
+mod results;
+mod sagas;
+mod stores;
+
+use build::key_index;
+use consume::lane_of;
+use membership::assign_members;
+use results::{latency_report, new_histogram};
+use sagas::build_sagas;
+
+/// Record ids and key indices use this for "none".
+const NONE_U16: u16 = u16::MAX;
+const NO_KEY: u32 = u32::MAX;
+
+/// Groups beyond this many are not tracked by the checkers (their bit sets are 64 wide).
+const MAX_CHECKED_GROUPS: usize = 64;
+
+/// How a run is set up beyond the model and scenario.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Run length, overriding the scenario's.
+    pub duration: Option<Nanos>,
+    /// Stop producers after this many records in total, then drain.
+    pub produce_limit: Option<u64>,
+    /// Keep the first this-many trace events (0: no trace).
+    pub trace_capacity: usize,
+    /// How often lag is sampled.
+    pub sample_interval: Nanos,
+    /// Latencies of records produced before this time are left out of the histograms (a
+    /// queue starting empty is not yet in its steady state).
+    pub warmup: Nanos,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            duration: None,
+            produce_limit: None,
+            trace_capacity: 0,
+            sample_interval: SECOND,
+            warmup: 0,
+        }
+    }
+}
+
+/// Why a simulation could not be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    /// The model has validation errors.
+    #[error("the model has {count} validation error{}; the first: {first}", if *count == 1 { "" } else { "s" })]
+    Invalid {
+        /// How many errors.
+        count: usize,
+        /// The first error's message.
+        first: String,
+    },
+    /// The scenario named does not exist.
+    #[error("the model has no scenario called `{name}`; it has: {available}")]
+    UnknownScenario {
+        /// The name asked for.
+        name: String,
+        /// The names that exist.
+        available: String,
+    },
+    /// The model has more consumer groups than the checkers can follow.
+    #[error("the model has {0} consumer groups; the engine follows at most 64")]
+    TooManyGroups(usize),
+}
+
+/// Sets up a simulation.
+#[derive(Debug, Clone)]
+pub struct Builder<'m> {
+    model: &'m Model,
+    scenario: Option<String>,
+    seed: Option<u64>,
+    options: Options,
+}
+
+impl<'m> Builder<'m> {
+    /// A simulation of `model`, with its first scenario (or a 60-second run without faults
+    /// when it has none).
+    pub fn new(model: &'m Model) -> Self {
+        Self {
+            model,
+            scenario: None,
+            seed: None,
+            options: Options::default(),
+        }
+    }
+
+    /// Runs the named scenario.
+    pub fn scenario(mut self, name: impl Into<String>) -> Self {
+        self.scenario = Some(name.into());
+        self
+    }
+
+    /// Overrides the scenario's seed.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Sets the options.
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Builds the simulation, refusing a model with validation errors.
+    pub fn build(self) -> Result<Sim, BuildError> {
+        let errors: Vec<_> = model::validate(self.model)
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect();
+        if let Some(first) = errors.first() {
+            return Err(BuildError::Invalid {
+                count: errors.len(),
+                first: first.message.clone(),
+            });
+        }
+        let readers = self.model.consumer_groups.len()
+            + self.model.projections.len()
+            + self
+                .model
+                .sagas
+                .iter()
+                .filter(|s| matches!(s.coordination, model::Coordination::Orchestrated { .. }))
+                .count();
+        if readers > MAX_CHECKED_GROUPS {
+            return Err(BuildError::TooManyGroups(readers));
+        }
+        let scenario = match &self.scenario {
+            Some(name) => match self.model.scenario(name) {
+                Some(s) => Some(s.clone()),
+                None => {
+                    let names: Vec<&str> = self
+                        .model
+                        .scenarios
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect();
+                    return Err(BuildError::UnknownScenario {
+                        name: name.clone(),
+                        available: if names.is_empty() {
+                            "no scenarios".to_owned()
+                        } else {
+                            names.join(", ")
+                        },
+                    });
+                }
+            },
+            None => self.model.scenarios.first().cloned(),
+        };
+        Ok(Sim::new(self.model, scenario, self.seed, &self.options))
+    }
+}
+
+/// A record as a partition log holds it.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    id: u64,
+    produced_at: Nanos,
+    appended_at: Nanos,
+    key: u32,
+    key_space: u16,
+    origin: u16,
+    event_type: u16,
+    /// The group whose retry re-appended this copy, and the attempt it carries for that group.
+    retry_group: u16,
+    attempt: u16,
+    /// Failed produce attempts so far (a producer gives up after `retries` of them).
+    failed_sends: u16,
+    size: u32,
+    correlation: u64,
+    causation: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    Append {
+        partition: u32,
+        slot: u32,
+    },
+    ProcessDone {
+        group: u16,
+        part: u32,
+        epoch: u32,
+    },
+    PollTimeout {
+        group: u16,
+        member: u16,
+        incarnation: u32,
+    },
+    RetryReady {
+        group: u16,
+        part: u32,
+        epoch: u32,
+    },
+    SessionTimeout {
+        group: u16,
+        member: u16,
+        incarnation: u32,
+    },
+    RebalanceDone {
+        group: u16,
+        generation: u32,
+    },
+    FollowerFetch {
+        partition: u32,
+        replica: u8,
+    },
+    RetryHeld {
+        partition: u32,
+    },
+    FetchResponse {
+        partition: u32,
+        replica: u8,
+        leo: u64,
+    },
+    AckResponse {
+        partition: u32,
+        upto: u64,
+        leader_epoch: u32,
+    },
+    ControllerDetect {
+        broker: u32,
+        incarnation: u32,
+    },
+    IsrCheck,
+    StoreCommand {
+        store: u16,
+    },
+    StoreDone {
+        store: u16,
+        writer: u16,
+        epoch: u32,
+    },
+    StorePublish {
+        store: u16,
+        writer: u16,
+        epoch: u32,
+        aggregate: u32,
+        event_type: u16,
+    },
+    AutoCommit {
+        group: u16,
+    },
+    CoordinatorTimeout {
+        group: u16,
+        epoch: u32,
+    },
+    Sample,
+    Fault {
+        index: u32,
+        ending: bool,
+    },
+    SagaTimeout {
+        saga: u16,
+        slot: u32,
+        serial: u32,
+    },
+}
+
+#[derive(Debug, Clone)]
+struct BrokerRt {
+    busy_until: Nanos,
+    ns_per_byte: f64,
+    alive: bool,
+    /// Bumped at each crash, so a controller detection that fires after a restart is ignored.
+    incarnation: u32,
+}
+
+#[derive(Debug, Clone)]
+struct TopicRt {
+    name: String,
+    first_partition: u32,
+    partitions: u32,
+    retention_ns: Option<Nanos>,
+    retention_bytes: Option<u64>,
+    /// Groups subscribed, as a bit set.
+    groups: u64,
+    /// Projections reading it (indices into `Sim::projections`).
+    projections: Vec<u16>,
+    records_in: u64,
+}
+
+#[derive(Debug, Clone)]
+struct PartitionRt {
+    topic: u32,
+    index: u32,
+    /// Brokers (indices) holding a replica, the preferred leader first.
+    replicas: Vec<u32>,
+    /// Each replica's log end offset; the log itself is the leader's, and a follower's log is
+    /// the prefix of it up to its log end offset.
+    leo: Vec<u64>,
+    /// Whether each replica is in the ISR.
+    in_isr: Vec<bool>,
+    /// Each follower's log end as the leader last heard it (from its fetch requests): what
+    /// the high watermark and the ISR are computed from.
+    known_leo: Vec<u64>,
+    /// A follower's fetch request is parked at the leader, waiting for new records.
+    parked: Vec<bool>,
+    /// When each follower last fetched with nothing missing (Kafka's `lastCaughtUpTime`):
+    /// one that has not for `replica.lag.time.max.ms` leaves the ISR.
+    caught_up_at: Vec<Nanos>,
+    /// The leader's log end and the time when it last answered each follower's fetch: a
+    /// follower whose next fetch starts at or beyond that log end was caught up then.
+    last_fetch: Vec<(u64, Nanos)>,
+    /// The leader, as an index into `replicas`; `None` while the partition is offline.
+    leader: Option<usize>,
+    /// High watermark: what every in-sync replica has; consumers read below it.
+    hw: u64,
+    min_isr: u32,
+    /// Records waiting for the high watermark before they are acknowledged (acks=all).
+    awaiting_ack: VecDeque<(u64, Rec)>,
+    /// Records producers hold for this partition while it cannot take writes, in order
+    /// (Kafka's record accumulator keeps a partition's batches in order).
+    held: VecDeque<Rec>,
+    /// When the error response of the latest failed send reaches its producer: until then,
+    /// the producer keeps sending behind it.
+    failure_known_at: Nanos,
+    retry_scheduled: bool,
+    /// Bumped at each leader election; acknowledgements in flight from an older leader are
+    /// lost with it.
+    leader_epoch: u32,
+    log: VecDeque<Rec>,
+    start_offset: u64,
+    /// The leader's log end offset.
+    end_offset: u64,
+    bytes: u64,
+    /// The group partitions reading this partition: (group, part index).
+    readers: Vec<(u16, u32)>,
+    /// Keep what readers have committed past, up to retention, as Kafka does: a projection
+    /// rebuild in this run will replay it. (Otherwise it is dropped once every reader is
+    /// past it, so memory stays flat in the run's length.)
+    keep_history: bool,
+}
+
+#[derive(Debug, Clone)]
+struct ProducerRt {
+    name: String,
+    topics: Vec<u32>,
+    event_types: Vec<u16>,
+    /// For each event type index (into `event_types`), the target topics carrying it.
+    targets: Vec<Vec<u32>>,
+    arrivals: Arrivals,
+    keys: KeySampler,
+    key_space: u16,
+    size: model::SizeDistribution,
+    acks: Acks,
+    /// `retries`: failed sends of one record before the producer gives up on it.
+    retries: u32,
+    /// Whether a record may overtake an earlier one of this producer whose send failed:
+    /// without idempotence and with more than one request in flight, a retried request lands
+    /// after the ones that were in flight behind it (Kafka's reordering).
+    may_reorder: bool,
+    rng_arrivals: Stream,
+    rng_records: Stream,
+    rate_factor: f64,
+    stopped: bool,
+    /// Sticky partition for null keys, per target topic: (partition, bytes in the batch).
+    sticky: Vec<(u32, u64)>,
+    batch_size: u64,
+    poison_next: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct KeySpace {
+    dist: KeyDistribution,
+    /// Per partition count, the partition of each key index (filled lazily; `u32::MAX`
+    /// unknown). A short list: a key space meets few distinct partition counts.
+    cache: Vec<(u32, Vec<u32>)>,
+}
+
+/// A dual write's second write (the publish) follows the first (the append) by this much:
+/// the window in which a crash loses the event for the topic.
+const DUAL_WRITE_GAP: Nanos = MS;
+
+/// The size of an event an event store publishes.
+const STORED_EVENT_BYTES: u32 = 300;
+
+/// `retry.backoff.ms`: a producer's wait before resending a failed request.
+const RETRY_BACKOFF: Nanos = 100 * MS;
+
+/// `delivery.timeout.ms`: how long a producer keeps retrying a record before failing it.
+const DELIVERY_TIMEOUT: Nanos = 120 * SECOND;
+
+/// How long the controller takes to notice a dead broker (KRaft's `broker.session.timeout.ms`).
+const BROKER_SESSION_TIMEOUT: Nanos = 9 * SECOND;
+
+/// In a run cut off by its time limit, records acknowledged this recently are in flight, not
+/// stuck.
+const STUCK_GRACE: Nanos = 30 * SECOND;
+
+/// The join and sync round trips of one rebalance round.
+const REBALANCE_ROUND_TRIP: Nanos = 250 * MS;
+
+/// Key spaces with more keys than this are not cached (the key is hashed each time).
+const KEY_CACHE_LIMIT: u64 = 1 << 22;
+
+#[derive(Debug, Clone, Copy)]
+struct ReactionRt {
+    on: u16,
+    emit: u16,
+    topic: u32,
+    probability: f64,
+    fan_out: u32,
+}
+
+/// One lane of a partition as a group reads it. With the per-partition ordering a partition
+/// is one lane; with per-key or unordered processing it is `concurrency` lanes, each taking
+/// its share of the records (by key, or by offset) one at a time, so records of one key stay
+/// in order while others run alongside. A lane's position skips the other lanes' records.
+#[derive(Debug, Clone)]
+struct GroupPart {
+    partition: u32,
+    lane: u16,
+    lanes: u16,
+    member: u16,
+    position: u64,
+    committed: u64,
+    in_flight: Option<Rec>,
+    attempt: u16,
+    /// Processed since the last commit (for commit-after-batch).
+    uncommitted: u32,
+    /// Bumped when in-flight work is abandoned (a crash, a reassignment), so its pending
+    /// completion event is recognised as stale.
+    epoch: u32,
+    /// Not fetched before this time (the cooperative protocol's second round).
+    paused_until: Nanos,
+    /// A processing of the in-flight record is under way (not a retry backoff).
+    processing: bool,
+    /// The consumer had read everything visible and is long-polling: the next record reaches
+    /// it one network hop after it becomes visible. A backlog is already fetched.
+    caught_up: bool,
+}
+
+/// A saga step a group performs, with the reactions (indices into the group's, `NONE_U16`
+/// for none) that give its outcome: one draw picks success, failure or neither (a
+/// participant that never answers), so a step never both succeeds and fails.
+#[derive(Debug, Clone, Copy)]
+struct SagaRole {
+    saga: u16,
+    step: u8,
+    success: u16,
+    failure: u16,
+    /// The reaction emitting the step's compensation (choreographed sagas).
+    compensation: u16,
+    /// The compensation's event type (orchestrated: the participant runs it as a command).
+    compensation_type: u16,
+}
+
+#[derive(Debug, Clone)]
+struct MemberRt {
+    free_slots: u32,
+    parts: Vec<u32>,
+    cursor: usize,
+    /// The process is running.
+    alive: bool,
+    /// The coordinator counts it as a member (a crashed member stays in the group until its
+    /// session times out).
+    in_group: bool,
+    /// Bumped at each crash, so a session timeout that fires after a restart is ignored.
+    incarnation: u32,
+}
+
+#[derive(Debug, Clone)]
+struct GroupRt {
+    /// The projection this group reads for, if it is one.
+    projection: Option<u16>,
+    /// The saga this group orchestrates, if it is an orchestrator.
+    orchestrates: Option<u16>,
+    /// The saga steps this group performs.
+    saga_steps: Vec<SagaRole>,
+    name: String,
+    idempotent: bool,
+    processing: TimeDistribution,
+    failure_probability: f64,
+    poison_keys: FxHashSet<(u16, u32)>,
+    poison_types: Vec<bool>,
+    max_attempts: u16,
+    backoff: Backoff,
+    jitter: f64,
+    /// `None`: blocking retries; `Some(topic)`: re-append to that topic (`None` inside: the
+    /// record's own partition).
+    retry_topic: Option<Option<u32>>,
+    dead_letter: Option<u32>,
+    commit: CommitMode,
+    max_poll_records: u32,
+    auto_offset_reset: OffsetReset,
+    members: Vec<MemberRt>,
+    parts: Vec<GroupPart>,
+    reactions: Vec<ReactionRt>,
+    rng_processing: Stream,
+    rng_failures: Stream,
+    rng_retry: Stream,
+    rng_reactions: Stream,
+    slowdown: f64,
+    spike_probability: Option<f64>,
+    lag_series: Vec<(f64, u64)>,
+    max_lag: u64,
+    processed: u64,
+    id: String,
+    assignor: model::Assignor,
+    static_membership: bool,
+    concurrency: u32,
+    session_timeout: Nanos,
+    /// The broker (index) that is the group's coordinator: it takes heartbeats, joins and
+    /// offset commits.
+    coordinator: usize,
+    /// Since when the members cannot reach their coordinator (commits fail meanwhile).
+    coordinator_lost_at: Option<Nanos>,
+    /// Bumped each time the coordinator is lost, so a stale eviction is ignored.
+    coordinator_epoch: u32,
+    /// The coordinator evicted every member (no heartbeat for a session timeout): when they
+    /// reach it again they rejoin as new members and resume from the committed offsets.
+    evicted: bool,
+    /// The next rebalance follows an eviction: every partition, kept or moved, resumes from
+    /// its committed offset, and nothing is committed on revocation.
+    lost_assignment: bool,
+    /// A rebalance is due but the coordinator cannot be reached: it starts when it can.
+    rebalance_blocked: bool,
+    /// Times the coordinator evicted the group's members.
+    evictions: u64,
+    /// Topic name → partition count, of the topics the group reads.
+    topic_counts: std::collections::BTreeMap<String, u32>,
+    /// Every member stops fetching until this time (an eager rebalance).
+    paused_until: Nanos,
+    generation: u32,
+    /// The assignment a rebalance in progress will install: member → parts.
+    pending_assignment: Option<Vec<Vec<u32>>>,
+    rebalances: u64,
+    rebalance_pause: Nanos,
+    /// Per-key lanes (true) or lanes by offset (false), when a partition has several.
+    lanes_by_key: bool,
+    poll_timeouts: u64,
+    max_poll_interval: Nanos,
+    /// Processings a member carries on with after its partition was taken away (it was
+    /// kicked out of the group, or the partition moved in a rebalance): (part, epoch, member,
+    /// record). Their side effects happen; their commits fail.
+    zombies: Vec<(u32, u32, u16, Rec)>,
+}
+
+/// The streaming XXH3-64 hasher behind [`Sim::trace_hash`]. Trace lines are short, so they
+/// are gathered in a buffer and fed to XXH3 in blocks: a streaming hash of the concatenation
+/// is the same whatever the block boundaries, and one large update costs far less than many
+/// small ones.
+#[derive(Clone)]
+struct TraceHasher {
+    xxh3: Xxh3,
+    buffer: Box<[u8; TRACE_HASH_BUFFER]>,
+    len: usize,
+}
+
+const TRACE_HASH_BUFFER: usize = 4096;
+
+/// The bytes of one event in the hash: kind, time, record, partition, offset, group, attempt.
+const TRACE_LINE: usize = 33;
+
+impl TraceHasher {
+    fn new() -> Self {
+        Self {
+            xxh3: Xxh3::new(),
+            buffer: Box::new([0; TRACE_HASH_BUFFER]),
+            len: 0,
+        }
+    }
+
+    /// Room for one more event line, at the end of the buffer, to be written in place.
+    #[inline]
+    fn line(&mut self) -> &mut [u8; TRACE_LINE] {
+        if self.len + TRACE_LINE > TRACE_HASH_BUFFER {
+            self.flush();
+        }
+        let start = self.len;
+        self.len += TRACE_LINE;
+        let line: &mut [u8; TRACE_LINE] = (&mut self.buffer[start..start + TRACE_LINE])
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("the buffer has room for a line"));
+        line
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flush(&mut self) {
+        self.xxh3.update(&self.buffer[..self.len]);
+        self.len = 0;
+    }
+
+    fn digest(&self) -> u64 {
+        let mut xxh3 = self.xxh3.clone();
+        xxh3.update(&self.buffer[..self.len]);
+        xxh3.digest()
+    }
+}
+
+impl std::fmt::Debug for TraceHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TraceHasher({:016x})", self.digest())
+    }
+}
+
+/// A running simulation.
+#[derive(Debug, Clone)]
+pub struct Sim {
+    now: Nanos,
+    seq: u64,
+    queue: EventQueue<Ev>,
+    /// Each producer's next arrival, as a queue key (`u128::MAX`: none), kept beside the queue
+    /// rather than in it: a producer has one pending arrival at most, and a record's arrival
+    /// is half of its events, so taking the earliest of a few keys here is cheaper than
+    /// queueing them. Keys come from the same sequence as queued events, so the order of
+    /// events is the same either way.
+    arrivals_due: Vec<u128>,
+    /// The earliest of `arrivals_due`, and its producer.
+    next_arrival: (u128, u16),
+    events_processed: u64,
+    end: Nanos,
+    seed: u64,
+    model_name: String,
+    scenario_name: String,
+    network: Nanos,
+    /// `replica.lag.time.max.ms`.
+    replica_lag_max: Nanos,
+    /// Followers removed from an ISR for lagging (not for dying).
+    isr_shrinks: u64,
+    brokers: Vec<BrokerRt>,
+    topics: Vec<TopicRt>,
+    partitions: Vec<PartitionRt>,
+    producers: Vec<ProducerRt>,
+    key_spaces: Vec<KeySpace>,
+    groups: Vec<GroupRt>,
+    event_type_names: Vec<String>,
+    projections: Vec<ProjectionRt>,
+    stores: Vec<StoreRt>,
+    sagas: Vec<SagaRt>,
+    /// Per event type: the choreographed saga (index) it starts, `NONE_U16` if none.
+    saga_triggers: Vec<u16>,
+    /// What the orchestrators are to send (reused).
+    saga_sends: Vec<saga::Send>,
+    /// Per projection: produced → visible in the read model, in µs.
+    projection_staleness: Vec<Histogram<u64>>,
+    faults: Vec<model::Fault>,
+    expectations: Vec<Expectation>,
+    /// Records waiting for their delayed append: (partition, record), by slot.
+    pending_appends: Vec<Option<(u32, Rec)>>,
+    free_append_slots: Vec<u32>,
+    next_record_id: u64,
+    produce_limit: Option<u64>,
+    produced: u64,
+    acknowledged: u64,
+    delivered: u64,
+    dead_lettered: u64,
+    retries: u64,
+    /// Deliveries (record × subscribing group) not yet finished.
+    outstanding: u64,
+    latency: Histogram<u64>,
+    processing: Histogram<u64>,
+    latency_sum_ns: u128,
+    latency_count: u64,
+    checkers: Checkers,
+    hasher: TraceHasher,
+    trace: Vec<TraceEvent>,
+    trace_capacity: usize,
+    sample_interval: Nanos,
+    warmup: Nanos,
+    alerts: Vec<AlertReport>,
+    unsupported: Vec<String>,
+    key_buffer: String,
+    /// Broker ids of the model, by broker index.
+    broker_ids: Vec<u32>,
+    unclean_leader_election: bool,
+    /// Whether each producer has `enable.idempotence`.
+    idempotent_producers: Vec<bool>,
+    produce_failed: u64,
+    not_enough_replicas: u64,
+    /// Active network partitions: (fault index, client, brokers cut off as a bit set).
+    cut_off: Vec<(u32, u16, u64)>,
+    max_under_replicated: u64,
+    under_replicated_series: Vec<(f64, u64)>,
+    finished: bool,
+}
+
+impl Sim {
+    /// The current virtual time.
+    pub fn now(&self) -> Nanos {
+        self.now
+    }
+
+    /// When the run ends (virtual time).
+    pub fn end(&self) -> Nanos {
+        self.end
+    }
+
+    /// Whether the run is over.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Engine events handled so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// Records produced so far.
+    pub fn produced(&self) -> u64 {
+        self.produced
+    }
+
+    /// Handles the next event; returns false when the run is over.
+    pub fn step(&mut self) -> bool {
+        if self.finished {
+            return false;
+        }
+        if self.drained() {
+            self.finished = true;
+            return false;
+        }
+        let (arrival, producer) = self.next_arrival;
+        if arrival < self.queue.peek_key() {
+            let time = (arrival >> 64) as Nanos;
+            if time > self.end {
+                self.now = self.end;
+                self.finished = true;
+                return false;
+            }
+            self.arrivals_due[usize::from(producer)] = u128::MAX;
+            self.refresh_next_arrival();
+            self.now = time;
+            self.events_processed += 1;
+            self.on_arrival(producer);
+            return true;
+        }
+        let Some((time, ev)) = self.queue.pop() else {
+            self.finished = true;
+            return false;
+        };
+        if time > self.end {
+            self.now = self.end;
+            self.finished = true;
+            return false;
+        }
+        self.now = time;
+        self.events_processed += 1;
+        self.handle(ev);
+        true
+    }
+
+    /// The time of the next event, queued or an arrival.
+    fn next_time(&self) -> Option<Nanos> {
+        let k = self.queue.peek_key().min(self.next_arrival.0);
+        (k != u128::MAX).then_some((k >> 64) as Nanos)
+    }
+
+    fn refresh_next_arrival(&mut self) {
+        let mut best = (u128::MAX, 0);
+        for (p, &k) in self.arrivals_due.iter().enumerate() {
+            if k < best.0 {
+                best = (k, p as u16);
+            }
+        }
+        self.next_arrival = best;
+    }
+
+    /// Runs until virtual time `time` (or the end of the run).
+    pub fn run_until(&mut self, time: Nanos) {
+        while !self.finished {
+            match self.next_time() {
+                Some(next) if next <= time => {
+                    self.step();
+                }
+                _ => {
+                    if self.drained() {
+                        self.finished = true;
+                    }
+                    self.now = self.now.max(time.min(self.end));
+                    if self.now >= self.end {
+                        self.finished = true;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Runs to the end.
+    pub fn run(&mut self) {
+        while self.step() {}
+    }
+
+    /// With a produce limit, the run is over once producers have stopped and every record
+    /// has been processed, dead-lettered or lost.
+    fn drained(&self) -> bool {
+        self.produce_limit.is_some()
+            && self.producers.iter().all(|p| p.stopped)
+            && self.outstanding == 0
+            && self.pending_appends.iter().all(Option::is_none)
+            && self
+                .groups
+                .iter()
+                .all(|g| g.parts.iter().all(|p| p.in_flight.is_none()))
+    }
+
+    fn schedule(&mut self, time: Nanos, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(time, self.seq, ev);
+    }
+
+    fn handle(&mut self, ev: Ev) {
+        match ev {
+            Ev::Append { partition, slot } => {
+                if let Some((p, rec)) = self
+                    .pending_appends
+                    .get_mut(slot as usize)
+                    .and_then(Option::take)
+                {
+                    self.free_append_slots.push(slot);
+                    debug_assert_eq!(p, partition);
+                    self.append(p, rec);
+                }
+            }
+            Ev::ProcessDone { group, part, epoch } => {
+                if self.groups[usize::from(group)].parts[part as usize].epoch == epoch {
+                    self.on_process_done(group, part);
+                } else {
+                    self.on_zombie_done(group, part, epoch);
+                }
+            }
+            Ev::PollTimeout {
+                group,
+                member,
+                incarnation,
+            } => self.on_poll_timeout(group, member, incarnation),
+            Ev::RetryReady { group, part, epoch } => {
+                if self.groups[usize::from(group)].parts[part as usize].epoch == epoch {
+                    self.start_processing(group, part);
+                }
+            }
+            Ev::SessionTimeout {
+                group,
+                member,
+                incarnation,
+            } => self.on_session_timeout(group, member, incarnation),
+            Ev::RebalanceDone { group, generation } => self.on_rebalance_done(group, generation),
+            Ev::FollowerFetch { partition, replica } => self.on_follower_fetch(partition, replica),
+            Ev::RetryHeld { partition } => self.on_retry_held(partition),
+            Ev::FetchResponse {
+                partition,
+                replica,
+                leo,
+            } => self.on_fetch_response(partition, replica, leo),
+            Ev::AckResponse {
+                partition,
+                upto,
+                leader_epoch,
+            } => self.on_ack_response(partition, upto, leader_epoch),
+            Ev::ControllerDetect {
+                broker,
+                incarnation,
+            } => self.on_controller_detect(broker, incarnation),
+            Ev::AutoCommit { group } => self.on_auto_commit(group),
+            Ev::CoordinatorTimeout { group, epoch } => self.on_coordinator_timeout(group, epoch),
+            Ev::Sample => self.on_sample(),
+            Ev::IsrCheck => self.on_isr_check(),
+            Ev::StoreCommand { store } => self.on_store_command(store),
+            Ev::StoreDone {
+                store,
+                writer,
+                epoch,
+            } => self.on_store_done(store, writer, epoch),
+            Ev::StorePublish {
+                store,
+                writer,
+                epoch,
+                aggregate,
+                event_type,
+            } => self.on_store_publish(store, writer, epoch, aggregate, event_type),
+            Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
+            Ev::SagaTimeout { saga, slot, serial } => self.on_saga_timeout(saga, slot, serial),
+        }
+    }
+}
