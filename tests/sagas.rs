@@ -98,7 +98,7 @@ fn orchestrated(
     topics: [{topics}],
     producers: [(id: "p", topics: ["starts"], event_types: ["Start"],
                  rate: Constant(per_second: {rate:?}), keys: Uniform(keys: 100000),
-                 record_size: Constant(bytes: 100), enable_idempotence: true)],
+                 record_size: Constant(bytes: 100), enable_idempotence: true, linger_ms: 0.0)],
     consumer_groups: [{groups}],
     sagas: [(id: "s", trigger: "Start", idempotent_steps: {idempotent_steps},
              coordination: Orchestrated(reply_topic: "replies", steps: [{saga_steps}]))],
@@ -371,7 +371,7 @@ fn choreographed(b_success: f64, b_failure: f64) -> Model {
     ],
     producers: [(id: "p", topics: ["starts"], event_types: ["Start"],
                  rate: Constant(per_second: 100.0), keys: Uniform(keys: 100000),
-                 record_size: Constant(bytes: 100), enable_idempotence: true)],
+                 record_size: Constant(bytes: 100), enable_idempotence: true, linger_ms: 0.0)],
     consumer_groups: [
         (id: "a", topics: ["starts", "events"], members: 1, processing_time: Constant(ms: 1.0),
          commit: AfterEach, idempotent: true, reactions: [

@@ -137,6 +137,14 @@ impl Sim {
                 rate_factor: 1.0,
                 stopped: false,
                 batch_size: u64::from(p.batch_size_bytes.max(1)),
+                linger: if p.linger_ms.is_finite() {
+                    ms_to_ns(p.linger_ms.max(0.0))
+                } else {
+                    0
+                },
+                batches: Vec::new(),
+                batch_serial: 0,
+                spare_batches: Vec::new(),
                 poison_next: None,
             });
         }

@@ -442,8 +442,8 @@ impl Sim {
         let (member, partition) = {
             let g = &mut self.groups[gi];
             let max_poll = g.max_poll_records;
-            // Without its coordinator, a group's commits fail.
-            let commit = if g.coordinator_lost_at.is_none() {
+            // Without its coordinator, or out of the group, a group's commits fail.
+            let commit = if g.can_commit() {
                 g.commit.clone()
             } else {
                 CommitMode::Auto { interval_ms: 0 }
@@ -469,7 +469,7 @@ impl Sim {
             (gp.member, gp.partition)
         };
         if let CommitMode::AfterBatch = self.groups[gi].commit
-            && self.groups[gi].coordinator_lost_at.is_none()
+            && self.groups[gi].can_commit()
         {
             // The batch also ends when the partition has nothing more to give.
             let end = self.partitions[partition as usize].end_offset;

@@ -346,7 +346,7 @@ impl Sim {
     pub(super) fn on_auto_commit(&mut self, group: u16) {
         let gi = usize::from(group);
         let mut touched = Vec::new();
-        let can_commit = self.groups[gi].coordinator_lost_at.is_none();
+        let can_commit = self.groups[gi].can_commit();
         for (i, gp) in self.groups[gi]
             .parts
             .iter_mut()

@@ -308,6 +308,10 @@ enum Ev {
         slot: u32,
         serial: u32,
     },
+    LingerExpired {
+        producer: u16,
+        serial: u32,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -410,7 +414,24 @@ struct ProducerRt {
     /// Sticky partition for null keys, per target topic: (partition, bytes in the batch).
     sticky: Vec<(u32, u64)>,
     batch_size: u64,
+    /// `linger.ms`: how long a batch waits for more records before it is sent (0: at once).
+    linger: Nanos,
+    /// The record accumulator: batches being filled, at most one per partition.
+    batches: Vec<OpenBatch>,
+    /// Numbers batches, so that a linger timer finds its batch (or learns it has gone).
+    batch_serial: u32,
+    /// Emptied batches' record buffers, for reuse.
+    spare_batches: Vec<Vec<Rec>>,
     poison_next: Option<u32>,
+}
+
+/// A batch in a producer's accumulator, waiting to fill up or for its linger time.
+#[derive(Debug, Clone)]
+struct OpenBatch {
+    partition: u32,
+    serial: u32,
+    bytes: u64,
+    records: Vec<Rec>,
 }
 
 #[derive(Debug, Clone)]
@@ -588,6 +609,15 @@ struct GroupRt {
     /// kicked out of the group, or the partition moved in a rebalance): (part, epoch, member,
     /// record). Their side effects happen; their commits fail.
     zombies: Vec<(u32, u32, u16, Rec)>,
+}
+
+impl GroupRt {
+    /// Whether the group's commits go through: its coordinator is reachable, and its members
+    /// are not out of the group (evicted, or back but not yet through their rejoin, when the
+    /// coordinator refuses their commits for an unknown member or an old generation).
+    fn can_commit(&self) -> bool {
+        self.coordinator_lost_at.is_none() && !self.evicted && !self.lost_assignment
+    }
 }
 
 /// The streaming XXH3-64 hasher behind [`Sim::trace_hash`]. Trace lines are short, so they
@@ -843,6 +873,7 @@ impl Sim {
         self.produce_limit.is_some()
             && self.producers.iter().all(|p| p.stopped)
             && self.outstanding == 0
+            && self.producers.iter().all(|p| p.batches.is_empty())
             && self.pending_appends.iter().all(Option::is_none)
             && self
                 .groups
@@ -926,6 +957,7 @@ impl Sim {
             } => self.on_store_publish(store, writer, epoch, aggregate, event_type),
             Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
             Ev::SagaTimeout { saga, slot, serial } => self.on_saga_timeout(saga, slot, serial),
+            Ev::LingerExpired { producer, serial } => self.on_linger_expired(producer, serial),
         }
     }
 }

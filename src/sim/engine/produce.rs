@@ -94,7 +94,7 @@ impl Sim {
             if self.producers[pi].acks == Acks::Zero {
                 self.acknowledge(&rec, topic);
             }
-            self.send(partition, rec);
+            self.accumulate(pi, partition, rec);
         }
         if let Some(limit) = self.produce_limit
             && self.produced >= limit
@@ -173,6 +173,76 @@ impl Sim {
         }
         sticky.1 += u64::from(size);
         first + sticky.0
+    }
+
+    /// Hands a new record to its producer's accumulator. With `linger.ms`, it joins its
+    /// partition's open batch, which is sent when the next record would not fit in
+    /// `batch.size`, when it is full, or when the linger time since its first record is up;
+    /// without, it is sent at once.
+    fn accumulate(&mut self, pi: usize, partition: u32, rec: Rec) {
+        let p = &self.producers[pi];
+        if p.linger == 0 {
+            self.send(partition, rec);
+            return;
+        }
+        let size = u64::from(rec.size);
+        if let Some(i) = p.batches.iter().position(|b| b.partition == partition)
+            && p.batches[i].bytes + size > p.batch_size
+        {
+            // It does not fit: the batch goes, and the record starts the next one.
+            self.send_batch(pi, i);
+        }
+        let i = match self.producers[pi]
+            .batches
+            .iter()
+            .position(|b| b.partition == partition)
+        {
+            Some(i) => i,
+            None => {
+                let p = &mut self.producers[pi];
+                p.batch_serial = p.batch_serial.wrapping_add(1);
+                let serial = p.batch_serial;
+                let records = p.spare_batches.pop().unwrap_or_default();
+                p.batches.push(OpenBatch {
+                    partition,
+                    serial,
+                    bytes: 0,
+                    records,
+                });
+                let at = self.now.saturating_add(p.linger);
+                let producer = pi as u16;
+                self.schedule(at, Ev::LingerExpired { producer, serial });
+                self.producers[pi].batches.len() - 1
+            }
+        };
+        let p = &mut self.producers[pi];
+        let batch = &mut p.batches[i];
+        batch.bytes += size;
+        batch.records.push(rec);
+        if batch.bytes >= p.batch_size {
+            self.send_batch(pi, i);
+        }
+    }
+
+    /// A batch's linger time is up: it is sent, full or not (unless it went already).
+    pub(super) fn on_linger_expired(&mut self, producer: u16, serial: u32) {
+        let pi = usize::from(producer);
+        if let Some(i) = self.producers[pi]
+            .batches
+            .iter()
+            .position(|b| b.serial == serial)
+        {
+            self.send_batch(pi, i);
+        }
+    }
+
+    /// Sends the accumulator's batch `i` of producer `pi`: its records, in order, at once.
+    fn send_batch(&mut self, pi: usize, i: usize) {
+        let mut batch = self.producers[pi].batches.swap_remove(i);
+        for rec in batch.records.drain(..) {
+            self.send(batch.partition, rec);
+        }
+        self.producers[pi].spare_batches.push(batch.records);
     }
 
     /// Sends a record to its partition's leader: network, then the broker's disk queue.

@@ -82,7 +82,14 @@ impl Sim {
     pub(super) fn watermark(&self) -> u64 {
         let mut low = self.next_record_id;
         for p in &self.partitions {
-            for rec in &p.log {
+            // The log, and what producers hold back for it (to be sent again).
+            for rec in p.log.iter().chain(&p.held) {
+                low = low.min(rec.id);
+            }
+        }
+        // Records still in a producer's accumulator.
+        for p in &self.producers {
+            for rec in p.batches.iter().flat_map(|b| &b.records) {
                 low = low.min(rec.id);
             }
         }
