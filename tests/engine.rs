@@ -516,17 +516,17 @@ const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "partitions-and-ordering",
         "steady-ordering",
-        "db1e9dbddedd8d5c",
+        "10f9e910d8e25c97",
     ),
     (
         "partitions-and-ordering",
         "profile-burst",
-        "c34a80dfa95443a1",
+        "0bd0e1e4fac6a637",
     ),
     (
         "partitions-and-ordering",
         "standby-takeover",
-        "4d9e675cadae368e",
+        "823ecade1b14205f",
     ),
     (
         "redelivery-and-dlt",
