@@ -1107,9 +1107,7 @@ fn a_producer_gives_up_on_a_record_once_its_retries_are_used_up() {
 }
 
 /// One partition replicated on two brokers; the follower's broker writes `follower_mb_per_s`
-/// while the producer sends 1 MB/s with acks=all, record by record (no linger: a follower
-/// fetches everything new at once, so batched appends let a slow one look caught up now and
-/// then, which is not what this test is about).
+/// while the producer sends 1 MB/s with acks=all.
 fn slow_follower_model(follower_mb_per_s: f64) -> Model {
     let text = format!(
         r#"(
@@ -1124,8 +1122,7 @@ fn slow_follower_model(follower_mb_per_s: f64) -> Model {
     topics: [(id: "t", partitions: 1, replication_factor: 2, min_insync_replicas: 1,
               event_types: ["E"])],
     producers: [(id: "p", topics: ["t"], event_types: ["E"], rate: Constant(per_second: 1000.0),
-                 keys: Uniform(keys: 100), record_size: Constant(bytes: 1000), acks: All,
-                 linger_ms: 0.0)],
+                 keys: Uniform(keys: 100), record_size: Constant(bytes: 1000), acks: All)],
     consumer_groups: [(id: "g", topics: ["t"], members: 1, processing_time: Constant(ms: 0.1),
                        commit: AfterEach)],
     scenarios: [(name: "run", seed: 1, duration_ms: 30000)],

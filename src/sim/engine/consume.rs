@@ -513,8 +513,9 @@ impl Sim {
         );
     }
 
-    /// Drops log entries every reader has committed past: they can never be read again, and
-    /// keeping them would make memory grow with the run's length.
+    /// Drops log entries every reader has committed past and every live follower has fetched:
+    /// they can never be read again, and keeping them would make memory grow with the run's
+    /// length.
     pub(super) fn trim(&mut self, partition: u32) {
         let p = &self.partitions[partition as usize];
         if p.keep_history {
@@ -528,8 +529,18 @@ impl Sim {
         else {
             return;
         };
+        // Live followers still fetching keep what they have not got (Kafka's log outlives
+        // commits; ours is only trimmed to save memory, never under a replica).
+        let mut keep_from = min_committed;
+        if p.replicas.len() > 1 {
+            for (r, &b) in p.replicas.iter().enumerate() {
+                if Some(r) != p.leader && self.brokers[b as usize].alive {
+                    keep_from = keep_from.min(p.leo[r]);
+                }
+            }
+        }
         let p = &mut self.partitions[partition as usize];
-        while p.start_offset < min_committed {
+        while p.start_offset < keep_from {
             match p.log.pop_front() {
                 Some(rec) => {
                     p.bytes = p.bytes.saturating_sub(u64::from(rec.size));

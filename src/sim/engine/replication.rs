@@ -25,8 +25,10 @@ impl Sim {
     pub(super) fn respond_to_fetch(&mut self, partition: u32, r: usize) {
         let p = &mut self.partitions[partition as usize];
         p.parked[r] = false;
-        let leo = p.end_offset;
-        p.last_fetch[r] = (leo, self.now);
+        // What the leader has now: the follower is caught up as of now if its next fetch
+        // starts there.
+        p.last_fetch[r] = (p.end_offset, self.now);
+        let leo = fetch_end(p, p.leo[r]);
         self.schedule(
             self.now.saturating_add(self.network),
             Ev::FetchResponse {
@@ -503,6 +505,29 @@ impl Sim {
 
 /// The bytes of a partition's records in `[from, to)`; records already trimmed from the
 /// log count at the average size of those it holds.
+/// Kafka's `replica.fetch.max.bytes`: a follower's fetch takes at most this much of a
+/// partition (and at least one record).
+const REPLICA_FETCH_MAX_BYTES: u64 = 1 << 20;
+
+/// Where a follower's fetch from `from` ends: the leader's log end, or earlier when the
+/// records in between exceed `REPLICA_FETCH_MAX_BYTES`. (From below the log's start, where
+/// the sizes are gone, the fetch takes everything.)
+fn fetch_end(p: &PartitionRt, from: u64) -> u64 {
+    if from < p.start_offset {
+        return p.end_offset;
+    }
+    let first = usize::try_from(from - p.start_offset).unwrap_or(usize::MAX);
+    let mut bytes = 0u64;
+    for (offset, rec) in (from..).zip(p.log.range(first.min(p.log.len())..)) {
+        let size = u64::from(rec.size);
+        if offset > from && bytes + size > REPLICA_FETCH_MAX_BYTES {
+            return offset;
+        }
+        bytes += size;
+    }
+    p.end_offset
+}
+
 pub(super) fn fetched_bytes(p: &PartitionRt, from: u64, to: u64) -> u64 {
     if to <= from {
         return 0;
