@@ -1385,6 +1385,29 @@ fn idempotence_with_more_than_5_requests_in_flight_is_an_error() {
 }
 
 #[test]
+fn lingering_past_the_delivery_timeout_is_an_error() {
+    let mut m = base();
+    producer(&mut m, "checkout").linger_ms = 90_001.0;
+    let d = one(&m, "linger-beyond-delivery-timeout");
+    check(
+        &d,
+        Error,
+        ElementKind::Producer,
+        "checkout",
+        "linger_ms",
+        &[
+            "producer `checkout` lingers 90001 ms",
+            "linger.ms + request.timeout.ms",
+            "ConfigException",
+        ],
+    );
+    assert!(hint(&d).contains("at most 90000"));
+    let mut m = base();
+    producer(&mut m, "checkout").linger_ms = 90_000.0;
+    only(&m, &[]);
+}
+
+#[test]
 fn no_request_in_flight_is_an_error() {
     let mut m = base();
     producer(&mut m, "checkout").max_in_flight_requests = 0;

@@ -978,6 +978,22 @@ impl Validator<'_> {
                 );
             }
             self.check_non_negative(&element, "linger_ms", producer.linger_ms);
+            // KIP-91: delivery.timeout.ms (120 s by default) must cover linger.ms plus
+            // request.timeout.ms (30 s); the producer refuses to start otherwise.
+            if producer.linger_ms > 90_000.0 {
+                self.error_hint(
+                    "linger-beyond-delivery-timeout",
+                    &element,
+                    "linger_ms",
+                    format!(
+                        "producer `{}` lingers {} ms; Kafka needs delivery.timeout.ms (120000) \
+                         to be at least linger.ms + request.timeout.ms (30000) and refuses \
+                         this (ConfigException)",
+                        producer.id, producer.linger_ms
+                    ),
+                    "use a linger_ms of at most 90000 (batches usually linger a few ms)".to_owned(),
+                );
+            }
             if producer.acks != Acks::All {
                 self.warning(
                     "acks-not-all",
