@@ -373,6 +373,42 @@ fn simulate_json_reports_the_fields_ci_pipelines_read() {
     let series = workers["lag_series"].as_array().expect("a series");
     assert!(series.len() > 10);
     assert_eq!(series[1][0], 1.0);
+    // No linger in the benchmark: every record is its own request.
+    let sent = &json["producers"]["producer-0"];
+    assert_eq!(sent["records_sent"], sent["batches"]);
+    assert_eq!(sent["records_per_batch"], 1.0);
+}
+
+#[test]
+fn simulate_summary_tells_how_producers_batched() {
+    // order-pipeline's checkout lingers 5 ms (Kafka's default), but at 200 orders a second
+    // over the topic's partitions a batch rarely catches a second record.
+    let out = causeway()
+        .args([
+            "simulate",
+            "models/order-pipeline.ron",
+            "--scenario",
+            "steady",
+            "--duration",
+            "10",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("UTF-8");
+    let line = text
+        .lines()
+        .find(|l| l.contains("producer checkout: sent"))
+        .unwrap_or_else(|| panic!("no producer line in\n{text}"));
+    let per_batch: f64 = line
+        .rsplit('(')
+        .next()
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{line}"));
+    assert!((1.0..1.5).contains(&per_batch), "{line}");
 }
 
 #[test]

@@ -1674,12 +1674,18 @@ fn linger_holds_records_in_batches_for_up_to_linger_ms() {
         (per_batch - 10.0).abs() < 0.2,
         "{per_batch} records per batch"
     );
+    // The report counts the same batches.
+    let sent = &report.producers["p"];
+    assert_eq!(sent.batches as usize, batches);
+    assert_eq!(sent.records_sent as usize, waits.len());
+    assert!((sent.records_per_batch - per_batch).abs() < 1e-9);
     // The wait is part of the end-to-end latency; without linger records go at once.
     assert!(report.latency_ms.p50 > 4.0, "{:?}", report.latency_ms);
     let (at_once, trace) = run_scenario(&linger_model(0.0, 1_000_000, 100));
     let (waits, batches) = accumulator_waits(&trace);
     assert!(waits.iter().all(|&w| w == 0));
     assert_eq!(batches, waits.len());
+    assert_eq!(at_once.producers["p"].records_per_batch, 1.0);
     assert!(at_once.latency_ms.p50 < 1.0, "{:?}", at_once.latency_ms);
     assert_eq!(at_once.lost + report.lost, 0);
 }

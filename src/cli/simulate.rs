@@ -155,6 +155,12 @@ fn print_summary(r: &Report) {
         "  end-to-end latency ms: p50 {:.3}  p95 {:.3}  p99 {:.3}  max {:.3}  mean {:.3}",
         l.p50, l.p95, l.p99, l.max, l.mean
     );
+    for (name, p) in &r.producers {
+        println!(
+            "  producer {name}: sent {} in {} requests ({:.1} records per batch)",
+            p.records_sent, p.batches, p.records_per_batch
+        );
+    }
     for (name, g) in &r.groups {
         let mut extra = String::new();
         if g.rebalances > 0 {

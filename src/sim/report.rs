@@ -57,6 +57,8 @@ pub struct Report {
     /// Per saga.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub sagas: BTreeMap<String, SagaReport>,
+    /// Per producer.
+    pub producers: BTreeMap<String, ProducerReport>,
     /// Per topic.
     pub topics: BTreeMap<String, TopicReport>,
     /// Alert rules that fired, with when.
@@ -268,7 +270,18 @@ pub struct GroupReport {
     pub lag_series: Vec<(f64, u64)>,
 }
 
-/// One topic's results.
+/// One producer's sends.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProducerReport {
+    /// Records sent to the brokers (a record sent to several topics counts once per topic).
+    pub records_sent: u64,
+    /// Produce requests (batches) they went in.
+    pub batches: u64,
+    /// Records per batch, on average: what `linger_ms` and `batch_size_bytes` buy.
+    pub records_per_batch: f64,
+}
+
+/// One topic's traffic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicReport {
     /// Records appended.

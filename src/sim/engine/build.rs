@@ -145,6 +145,8 @@ impl Sim {
                 batches: Vec::new(),
                 batch_serial: 0,
                 spare_batches: Vec::new(),
+                records_sent: 0,
+                batches_sent: 0,
                 poison_next: None,
             });
         }

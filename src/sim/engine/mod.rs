@@ -32,8 +32,9 @@ use super::event_store::StoreRt;
 use super::projection::ProjectionRt;
 use super::queue::{self, EventQueue};
 use super::report::{
-    AlertReport, EventStoreReport, ExpectationReport, GroupReport, LatencyReport, ProjectionReport,
-    RebuildReport, Report, SagaInstanceReport, SagaReport, SagaStepReport, TopicReport,
+    AlertReport, EventStoreReport, ExpectationReport, GroupReport, LatencyReport, ProducerReport,
+    ProjectionReport, RebuildReport, Report, SagaInstanceReport, SagaReport, SagaStepReport,
+    TopicReport,
 };
 use super::rng::Stream;
 use super::saga::{self, Execution, SagaRt};
@@ -422,6 +423,9 @@ struct ProducerRt {
     batch_serial: u32,
     /// Emptied batches' record buffers, for reuse.
     spare_batches: Vec<Vec<Rec>>,
+    /// Records sent, and the requests (batches) they went in.
+    records_sent: u64,
+    batches_sent: u64,
     poison_next: Option<u32>,
 }
 

@@ -180,8 +180,10 @@ impl Sim {
     /// `batch.size`, when it is full, or when the linger time since its first record is up;
     /// without, it is sent at once.
     fn accumulate(&mut self, pi: usize, partition: u32, rec: Rec) {
-        let p = &self.producers[pi];
+        let p = &mut self.producers[pi];
         if p.linger == 0 {
+            p.records_sent += 1;
+            p.batches_sent += 1;
             self.send(partition, rec);
             return;
         }
@@ -238,7 +240,10 @@ impl Sim {
 
     /// Sends the accumulator's batch `i` of producer `pi`: its records, in order, at once.
     fn send_batch(&mut self, pi: usize, i: usize) {
-        let mut batch = self.producers[pi].batches.swap_remove(i);
+        let p = &mut self.producers[pi];
+        let mut batch = p.batches.swap_remove(i);
+        p.records_sent += batch.records.len() as u64;
+        p.batches_sent += 1;
         for rec in batch.records.drain(..) {
             self.send(batch.partition, rec);
         }

@@ -354,6 +354,24 @@ impl Sim {
                 )
             })
             .collect();
+        let producers = self
+            .producers
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    ProducerReport {
+                        records_sent: p.records_sent,
+                        batches: p.batches_sent,
+                        records_per_batch: if p.batches_sent > 0 {
+                            p.records_sent as f64 / p.batches_sent as f64
+                        } else {
+                            0.0
+                        },
+                    },
+                )
+            })
+            .collect();
         let topics = self
             .topics
             .iter()
@@ -386,6 +404,7 @@ impl Sim {
             latency_ms: latency,
             processing_ms: processing,
             groups,
+            producers,
             topics,
             alerts: self.alerts.clone(),
             checkers: verdicts,
