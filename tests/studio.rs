@@ -2023,6 +2023,29 @@ fn a_run_shows_each_projections_writes_staleness_and_queries() {
     harness.get_by_label("projection-matches-fold");
 }
 
+#[test]
+fn a_run_shows_how_each_producer_batched() {
+    let (harness, expected) = run_default_model(10_000);
+    let checkout = expected
+        .producers
+        .get("checkout")
+        .expect("the producer is reported");
+    harness.get_by_label("Producers");
+    assert_eq!(
+        cell_value(&harness, "checkout records sent"),
+        checkout.records_sent.to_string()
+    );
+    assert_eq!(
+        cell_value(&harness, "checkout requests"),
+        checkout.batches.to_string()
+    );
+    assert_eq!(
+        cell_value(&harness, "checkout records per batch"),
+        format!("{:.1}", checkout.records_per_batch)
+    );
+    assert!(checkout.batches > 0 && checkout.batches <= checkout.records_sent);
+}
+
 /// `text` as the studio draws it: the arrows the engine writes, in ASCII.
 fn as_drawn(text: &str) -> String {
     text.replace('\u{2192}', "->")

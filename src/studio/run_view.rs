@@ -15,7 +15,9 @@ use egui_extras::{Column, TableBuilder};
 use egui_plot::{Legend, Line, Plot};
 
 use crate::model::Model;
-use crate::sim::report::{EventStoreReport, ProjectionReport, RebuildReport, SagaReport};
+use crate::sim::report::{
+    EventStoreReport, ProducerReport, ProjectionReport, RebuildReport, SagaReport,
+};
 use crate::sim::time::{MS, Nanos};
 use crate::sim::{Builder, Options, Report};
 
@@ -404,6 +406,9 @@ fn summary_ui(ui: &mut Ui, report: &Report) {
         ui.vertical(|ui| summary_table_ui(ui, "run_verdicts_table", &verdicts));
     });
     checker_examples_ui(ui, report);
+    if !report.producers.is_empty() {
+        producers_ui(ui, report);
+    }
     if !report.sagas.is_empty() {
         sagas_ui(ui, report);
     }
@@ -650,6 +655,41 @@ fn checker_examples_ui(ui: &mut Ui, report: &Report) {
         ui.add(egui::Label::new(drawable(&text)).wrap())
             .on_hover_text("The checker's first violation, in words");
     }
+}
+
+fn producers_ui(ui: &mut Ui, report: &Report) {
+    section_heading_ui(
+        ui,
+        "Producers",
+        "Each producer's sends: records, the requests (batches) they went in, and records per \
+         batch (what linger_ms and batch_size_bytes buy)",
+    );
+    let names: Vec<&String> = report.producers.keys().collect();
+    let each = |value: &dyn Fn(&ProducerReport) -> String| {
+        report
+            .producers
+            .values()
+            .map(|p| (value(p), None))
+            .collect::<Vec<_>>()
+    };
+    let values = vec![
+        (
+            "records sent",
+            "Records sent to the brokers",
+            each(&|p| count(p.records_sent)),
+        ),
+        (
+            "requests",
+            "Produce requests: batches sent",
+            each(&|p| count(p.batches)),
+        ),
+        (
+            "records per batch",
+            "Records per request, on average",
+            each(&|p| format!("{:.1}", p.records_per_batch)),
+        ),
+    ];
+    per_element_table_ui(ui, "run_producers_table", "producer", &names, values);
 }
 
 fn sagas_ui(ui: &mut Ui, report: &Report) {
