@@ -1,13 +1,14 @@
 //! The event queue: a priority queue of scheduled events ordered by `(time, sequence)`.
 //!
 //! Sequence numbers are unique, so the order is total and any correct priority queue pops
-//! events in the same order. A simulation's queue is usually short (a pending event per
-//! producer, per busy consumer, and a few timers), and most new events go behind most of the
-//! pending ones: while it is short, the queue is a sorted array read from a moving front, so
-//! a pop is a read and a push moves only the items due later. When it grows long it
-//! becomes a 4-ary heap over the same vector (an ascending array already is one), which does
-//! fewer comparisons and moves per pop than `std`'s binary heap; it turns back into a sorted
-//! array when it is short again. Either way one `u128` is compared per step.
+//! events in the same order. A simulation's queue is usually short (a pending event per busy
+//! consumer and a few timers; producers' next arrivals wait beside it, keyed from the same
+//! sequence), and most new events go behind most of the pending ones: while it is short, the
+//! queue is a sorted array read from a moving front, so a pop is a read and a push moves only
+//! the items due later. When it grows long it becomes a 4-ary heap over the same vector (an
+//! ascending array already is one), which does fewer comparisons and moves per pop than `std`'s
+//! binary heap; it turns back into a sorted array when it is short again. Either way one `u128`
+//! is compared per step.
 
 /// A priority queue of `(time, sequence)`-keyed items: a sorted array while short, a 4-ary
 /// min-heap while long.

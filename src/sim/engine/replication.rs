@@ -503,8 +503,6 @@ impl Sim {
     }
 }
 
-/// The bytes of a partition's records in `[from, to)`; records already trimmed from the
-/// log count at the average size of those it holds.
 /// Kafka's `replica.fetch.max.bytes`: a follower's fetch takes at most this much of a
 /// partition (and at least one record).
 const REPLICA_FETCH_MAX_BYTES: u64 = 1 << 20;
@@ -528,6 +526,8 @@ fn fetch_end(p: &PartitionRt, from: u64) -> u64 {
     p.end_offset
 }
 
+/// The bytes of a partition's records in `[from, to)`; records already trimmed from the
+/// log count at the average size of those it holds.
 pub(super) fn fetched_bytes(p: &PartitionRt, from: u64, to: u64) -> u64 {
     if to <= from {
         return 0;
