@@ -467,6 +467,7 @@ impl Sim {
             free_append_slots: Vec::new(),
             next_record_id: 0,
             produce_limit,
+            producers_stopped: false,
             produced: 0,
             acknowledged: 0,
             delivered: 0,

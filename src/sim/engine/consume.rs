@@ -33,115 +33,86 @@ impl Sim {
     /// Starts work on as many of a member's partitions as it has free slots for.
     pub(super) fn dispatch(&mut self, group: u16, member: u16) {
         let gi = usize::from(group);
-        let mi = usize::from(member);
         if self.groups[gi].paused_until > self.now {
             return;
         }
-        loop {
-            let m = &self.groups[gi].members[mi];
-            if !m.alive || m.free_slots == 0 || m.parts.is_empty() {
-                return;
-            }
-            let count = m.parts.len();
-            // Round robin from the cursor (one division, not one per step).
-            let cursor = m.cursor % count;
-            let mut chosen = None;
-            for step in 0..count {
-                let mut idx = cursor + step;
-                if idx >= count {
-                    idx -= count;
-                }
-                let part = self.groups[gi].members[mi].parts[idx];
-                if self.ready(gi, part) {
-                    chosen = Some((idx, part));
-                    break;
-                }
-            }
-            let Some((idx, part)) = chosen else {
-                return;
-            };
-            let m = &mut self.groups[gi].members[mi];
-            m.cursor = if idx + 1 == count { 0 } else { idx + 1 };
-            m.free_slots -= 1;
-            let rec = {
-                let gp = &self.groups[gi].parts[part as usize];
-                let p = &self.partitions[gp.partition as usize];
-                p.log[(gp.position - p.start_offset) as usize]
-            };
-            let g = &mut self.groups[gi];
-            let gp = &mut g.parts[part as usize];
-            gp.in_flight = Some(rec);
-            gp.attempt = if rec.retry_group == group {
-                rec.attempt
-            } else {
-                1
-            };
-            let hop = if gp.caught_up { self.network } else { 0 };
-            gp.caught_up = false;
+        while let Some((part, hop)) = self.take_next(gi, usize::from(member)) {
             if self.tracing() {
                 let gp = &self.groups[gi].parts[part as usize];
                 let (partition, offset, attempt) = (gp.partition, gp.position, gp.attempt);
-                self.keep_trace(
-                    TraceKind::Fetched,
-                    &rec,
-                    partition,
-                    Some(offset),
-                    Some((group, attempt)),
-                );
+                if let Some(rec) = gp.in_flight {
+                    self.keep_trace(
+                        TraceKind::Fetched,
+                        &rec,
+                        partition,
+                        Some(offset),
+                        Some((group, attempt)),
+                    );
+                }
             }
             self.start_processing_after(group, part, hop);
         }
     }
 
-    /// Whether a group partition has a record ready to start (and no record in flight).
-    pub(super) fn ready(&mut self, gi: usize, part: u32) -> bool {
-        let reset = self.groups[gi].auto_offset_reset;
-        let now = self.now;
-        let gp = &mut self.groups[gi].parts[part as usize];
-        if gp.in_flight.is_some() || gp.paused_until > now {
-            return false;
+    /// The member's next partition with a record ready (round robin from its cursor): takes
+    /// the record in flight, and returns the part with the fetch hop it waits for.
+    fn take_next(&mut self, gi: usize, mi: usize) -> Option<(u32, Nanos)> {
+        let Sim {
+            groups,
+            partitions,
+            brokers,
+            cut_off,
+            producers,
+            now,
+            network,
+            ..
+        } = self;
+        let client = (producers.len() + gi) as u16;
+        let g = &mut groups[gi];
+        let (reset, by_key) = (g.auto_offset_reset, g.lanes_by_key);
+        let m = &mut g.members[mi];
+        if !m.alive || m.free_slots == 0 || m.parts.is_empty() {
+            return None;
         }
-        let p = &self.partitions[gp.partition as usize];
-        let client = (self.producers.len() + gi) as u16;
-        let reachable = p.leader.and_then(|l| p.replicas.get(l)).is_some_and(|&b| {
-            self.brokers[b as usize].alive
-                && (self.cut_off.is_empty()
-                    || !self.cut_off.iter().any(|&(_, c, mask)| {
-                        c == client && mask & (1u64 << (b as usize % 64)) != 0
-                    }))
-        });
-        if !reachable {
-            return false;
-        }
-        if gp.position < p.start_offset || gp.position > p.end_offset {
-            // The committed position was deleted: auto.offset.reset decides where to go.
-            gp.position = match reset {
-                OffsetReset::Earliest => p.start_offset,
-                OffsetReset::Latest => p.end_offset,
-            };
-        }
-        if gp.lanes > 1 {
-            let by_key = self.groups[gi].lanes_by_key;
-            let gp = &mut self.groups[gi].parts[part as usize];
-            while gp.position < p.hw {
-                let rec = &p.log[(gp.position - p.start_offset) as usize];
-                if lane_of(rec, gp.position, gp.lanes, by_key) == gp.lane {
-                    break;
-                }
-                gp.position += 1;
-                if gp.committed + 1 == gp.position && gp.in_flight.is_none() {
-                    // Nothing of this lane below: its share of the commit moves along.
-                    gp.committed = gp.position;
-                }
-            }
-        }
-        let gp = &mut self.groups[gi].parts[part as usize];
-        if gp.position < p.hw {
-            true
+        let count = m.parts.len();
+        // Round robin from the cursor (one division at most, not one per step).
+        let cursor = if m.cursor < count {
+            m.cursor
         } else {
-            gp.caught_up = true;
-            false
-        }
+            m.cursor % count
+        };
+        let mut idx = cursor;
+        let part = loop {
+            let part = m.parts[idx];
+            let gp = &mut g.parts[part as usize];
+            let ready = ready_part(
+                gp, partitions, brokers, cut_off, client, reset, by_key, *now,
+            );
+            idx += 1;
+            if idx == count {
+                idx = 0;
+            }
+            if ready {
+                break part;
+            }
+            if idx == cursor {
+                return None;
+            }
+        };
+        m.cursor = idx;
+        m.free_slots -= 1;
+        let gp = &mut g.parts[part as usize];
+        let p = &partitions[gp.partition as usize];
+        let rec = p.log[(gp.position - p.start_offset) as usize];
+        gp.in_flight = Some(rec);
+        gp.attempt = if usize::from(rec.retry_group) == gi {
+            rec.attempt
+        } else {
+            1
+        };
+        let hop = if gp.caught_up { *network } else { 0 };
+        gp.caught_up = false;
+        Some((part, hop))
     }
 
     pub(super) fn start_processing(&mut self, group: u16, part: u32) {
@@ -438,48 +409,33 @@ impl Sim {
     pub(super) fn finish_record(&mut self, group: u16, part: u32) {
         let gi = usize::from(group);
         self.outstanding = self.outstanding.saturating_sub(1);
-        let committed_before = self.groups[gi].parts[part as usize].committed;
-        let (member, partition) = {
-            let g = &mut self.groups[gi];
-            let max_poll = g.max_poll_records;
-            // Without its coordinator, or out of the group, a group's commits fail.
-            let commit = if g.can_commit() {
-                g.commit.clone()
-            } else {
-                CommitMode::Auto { interval_ms: 0 }
-            };
-            let gp = &mut g.parts[part as usize];
-            gp.in_flight = None;
-            gp.attempt = 1;
-            gp.position += 1;
-            gp.uncommitted += 1;
-            match commit {
-                CommitMode::AfterEach => {
-                    gp.committed = gp.position;
-                    gp.uncommitted = 0;
-                }
+        let g = &mut self.groups[gi];
+        // Without its coordinator, or out of the group, a group's commits fail.
+        let can_commit = g.can_commit();
+        let max_poll = g.max_poll_records;
+        let gp = &mut g.parts[part as usize];
+        let committed_before = gp.committed;
+        gp.in_flight = None;
+        gp.attempt = 1;
+        gp.position += 1;
+        gp.uncommitted += 1;
+        let (member, partition) = (gp.member, gp.partition);
+        if can_commit {
+            let commit = match g.commit {
+                CommitMode::AfterEach => true,
+                // The batch also ends when the partition has nothing more to give.
                 CommitMode::AfterBatch => {
-                    if gp.uncommitted >= max_poll {
-                        gp.committed = gp.position;
-                        gp.uncommitted = 0;
-                    }
+                    gp.uncommitted >= max_poll
+                        || gp.position >= self.partitions[partition as usize].end_offset
                 }
-                CommitMode::Auto { .. } => {}
-            }
-            (gp.member, gp.partition)
-        };
-        if let CommitMode::AfterBatch = self.groups[gi].commit
-            && self.groups[gi].can_commit()
-        {
-            // The batch also ends when the partition has nothing more to give.
-            let end = self.partitions[partition as usize].end_offset;
-            let gp = &mut self.groups[gi].parts[part as usize];
-            if gp.position >= end {
+                CommitMode::Auto { .. } => false,
+            };
+            if commit {
                 gp.committed = gp.position;
                 gp.uncommitted = 0;
             }
         }
-        if self.groups[gi].parts[part as usize].committed != committed_before {
+        if gp.committed != committed_before {
             self.trace_commit(group, part);
         }
         self.trim(partition);
@@ -517,29 +473,29 @@ impl Sim {
     /// they can never be read again, and keeping them would make memory grow with the run's
     /// length.
     pub(super) fn trim(&mut self, partition: u32) {
-        let p = &self.partitions[partition as usize];
-        if p.keep_history {
+        let Sim {
+            partitions,
+            groups,
+            brokers,
+            ..
+        } = self;
+        let p = &mut partitions[partition as usize];
+        if p.keep_history || p.readers.is_empty() {
             return;
         }
-        let Some(min_committed) = p
-            .readers
-            .iter()
-            .map(|&(g, part)| self.groups[usize::from(g)].parts[part as usize].committed)
-            .min()
-        else {
-            return;
-        };
+        let mut keep_from = u64::MAX;
+        for &(g, part) in &p.readers {
+            keep_from = keep_from.min(groups[usize::from(g)].parts[part as usize].committed);
+        }
         // Live followers still fetching keep what they have not got (Kafka's log outlives
         // commits; ours is only trimmed to save memory, never under a replica).
-        let mut keep_from = min_committed;
         if p.replicas.len() > 1 {
             for (r, &b) in p.replicas.iter().enumerate() {
-                if Some(r) != p.leader && self.brokers[b as usize].alive {
+                if Some(r) != p.leader && brokers[b as usize].alive {
                     keep_from = keep_from.min(p.leo[r]);
                 }
             }
         }
-        let p = &mut self.partitions[partition as usize];
         while p.start_offset < keep_from {
             match p.log.pop_front() {
                 Some(rec) => {
@@ -566,4 +522,62 @@ pub(super) fn lane_of(rec: &Rec, offset: u64, lanes: u16, by_key: bool) -> u16 {
         offset
     };
     (spread % u64::from(lanes)) as u16
+}
+
+/// Whether a group partition has a record ready to start (and no record in flight): its
+/// leader is up and reachable from the group (`client`), and a record of its lane is below the
+/// high watermark. Moves a deleted position by `auto.offset.reset`, and a lane's position past
+/// the other lanes' records.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn ready_part(
+    gp: &mut GroupPart,
+    partitions: &[PartitionRt],
+    brokers: &[BrokerRt],
+    cut_off: &[(u32, u16, u64)],
+    client: u16,
+    reset: OffsetReset,
+    by_key: bool,
+    now: Nanos,
+) -> bool {
+    if gp.in_flight.is_some() || gp.paused_until > now {
+        return false;
+    }
+    let p = &partitions[gp.partition as usize];
+    let reachable = p.leader.and_then(|l| p.replicas.get(l)).is_some_and(|&b| {
+        brokers[b as usize].alive
+            && (cut_off.is_empty()
+                || !cut_off
+                    .iter()
+                    .any(|&(_, c, mask)| c == client && mask & (1u64 << (b as usize % 64)) != 0))
+    });
+    if !reachable {
+        return false;
+    }
+    if gp.position < p.start_offset || gp.position > p.end_offset {
+        // The committed position was deleted: auto.offset.reset decides where to go.
+        gp.position = match reset {
+            OffsetReset::Earliest => p.start_offset,
+            OffsetReset::Latest => p.end_offset,
+        };
+    }
+    if gp.lanes > 1 {
+        while gp.position < p.hw {
+            let rec = &p.log[(gp.position - p.start_offset) as usize];
+            if lane_of(rec, gp.position, gp.lanes, by_key) == gp.lane {
+                break;
+            }
+            gp.position += 1;
+            if gp.committed + 1 == gp.position && gp.in_flight.is_none() {
+                // Nothing of this lane below: its share of the commit moves along.
+                gp.committed = gp.position;
+            }
+        }
+    }
+    if gp.position < p.hw {
+        true
+    } else {
+        gp.caught_up = true;
+        false
+    }
 }

@@ -730,6 +730,8 @@ pub struct Sim {
     free_append_slots: Vec<u32>,
     next_record_id: u64,
     produce_limit: Option<u64>,
+    /// Every producer has stopped (the produce limit was reached).
+    producers_stopped: bool,
     produced: u64,
     acknowledged: u64,
     delivered: u64,
@@ -874,8 +876,7 @@ impl Sim {
     /// With a produce limit, the run is over once producers have stopped and every record
     /// has been processed, dead-lettered or lost.
     fn drained(&self) -> bool {
-        self.produce_limit.is_some()
-            && self.producers.iter().all(|p| p.stopped)
+        self.producers_stopped
             && self.outstanding == 0
             && self.producers.iter().all(|p| p.batches.is_empty())
             && self.pending_appends.iter().all(Option::is_none)

@@ -109,6 +109,7 @@ impl Sim {
         for p in &mut self.producers {
             p.stopped = true;
         }
+        self.producers_stopped = true;
     }
 
     /// Kafka's default partitioner for a keyed record.
