@@ -1252,6 +1252,45 @@ fn one_dominant_key_is_a_skew_warning_naming_its_partition() {
 }
 
 #[test]
+fn producers_sharing_a_skewed_key_space_are_each_warned_for_their_own_topic() {
+    // The shares are computed once per key space and partition count, and reused: each
+    // producer is still warned, with its own partition count's hot partition.
+    let mut m = base();
+    let keys = KeyDistribution::Uniform {
+        keys: 1,
+        prefix: "only-".to_owned(),
+    };
+    producer(&mut m, "checkout").keys = keys;
+    let mut twin = producer(&mut m, "checkout").clone();
+    twin.id = "checkout-twin".to_owned();
+    let mut third = twin.clone();
+    third.id = "checkout-dlt".to_owned();
+    third.topics = vec!["orders.dlt".to_owned()];
+    m.producers.push(twin);
+    m.producers.push(third);
+    topic(&mut m, "orders.dlt").partitions = 4;
+    let skews: Vec<Diagnostic> = validate(&m)
+        .into_iter()
+        .filter(|d| d.code == "key-skew")
+        .collect();
+    let messages: Vec<&str> = skews.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    for (id, topic, partitions) in [
+        ("checkout", "orders", 6),
+        ("checkout-twin", "orders", 6),
+        ("checkout-dlt", "orders.dlt", 4),
+    ] {
+        let hot = partition_for_key(b"only-0", partitions);
+        let expected =
+            format!("100% of producer `{id}`'s records go to partition {hot} of topic `{topic}`");
+        assert!(
+            messages.iter().any(|m| m.starts_with(&expected)),
+            "{expected} in {messages:#?}"
+        );
+    }
+}
+
+#[test]
 fn a_single_key_is_a_skew_warning_but_many_keys_are_not() {
     let mut m = base();
     producer(&mut m, "checkout").keys = KeyDistribution::Uniform {

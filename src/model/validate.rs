@@ -92,6 +92,7 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
     let mut v = Validator {
         model,
         out: Vec::new(),
+        shares: Vec::new(),
     };
     v.model_level();
     v.ids();
@@ -114,9 +115,12 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
 struct Validator<'m> {
     model: &'m Model,
     out: Vec<Diagnostic>,
+    /// Partition shares already computed, by key distribution and partition count: producers
+    /// often share both, and hashing every key is the costliest check.
+    shares: Vec<(&'m KeyDistribution, u32, Option<Vec<f64>>)>,
 }
 
-impl Validator<'_> {
+impl<'m> Validator<'m> {
     fn push(
         &mut self,
         severity: Severity,
@@ -1115,7 +1119,7 @@ impl Validator<'_> {
     }
 
     /// Warns when Kafka's partitioner sends most of a producer's records to one partition.
-    fn check_skew(&mut self, producer: &Producer) {
+    fn check_skew(&mut self, producer: &'m Producer) {
         let element = ElementRef::new(ElementKind::Producer, &producer.id);
         for topic_id in &producer.topics {
             let Some(topic) = self.model.topic(topic_id) else {
@@ -1124,7 +1128,16 @@ impl Validator<'_> {
             if topic.partitions < 2 || topic.partitions > MAX_PARTITIONS {
                 continue;
             }
-            let Some(shares) = partition_shares(&producer.keys, topic.partitions) else {
+            let known = self
+                .shares
+                .iter()
+                .position(|(keys, count, _)| *count == topic.partitions && **keys == producer.keys);
+            let index = known.unwrap_or_else(|| {
+                let shares = partition_shares(&producer.keys, topic.partitions);
+                self.shares.push((&producer.keys, topic.partitions, shares));
+                self.shares.len() - 1
+            });
+            let Some(shares) = &self.shares[index].2 else {
                 continue;
             };
             let (hot, share) = shares
@@ -2055,8 +2068,12 @@ pub fn partition_shares(keys: &KeyDistribution, partitions: u32) -> Option<Vec<f
             if *keys == 0 || *keys > SKEW_CHECK_MAX_KEYS {
                 return None;
             }
+            let mut key = prefix.clone();
+            let mut digits = itoa::Buffer::new();
             for i in 0..*keys {
-                add(&format!("{prefix}{i}"), 1.0);
+                key.truncate(prefix.len());
+                key.push_str(digits.format(i));
+                add(&key, 1.0);
             }
         }
         KeyDistribution::Zipf {
@@ -2067,11 +2084,12 @@ pub fn partition_shares(keys: &KeyDistribution, partitions: u32) -> Option<Vec<f
             if *keys == 0 || *keys > SKEW_CHECK_MAX_KEYS || !exponent.is_finite() {
                 return None;
             }
+            let mut key = prefix.clone();
+            let mut digits = itoa::Buffer::new();
             for i in 0..*keys {
-                add(
-                    &format!("{prefix}{i}"),
-                    1.0 / ((i + 1) as f64).powf(*exponent),
-                );
+                key.truncate(prefix.len());
+                key.push_str(digits.format(i));
+                add(&key, 1.0 / ((i + 1) as f64).powf(*exponent));
             }
         }
         KeyDistribution::Weighted(list) => {

@@ -118,13 +118,13 @@ fn cumulative(weights: impl Iterator<Item = f64>) -> KeyKind {
 
 /// The key text of index `index` under a key distribution (what Kafka hashes).
 pub fn key_text(dist: &KeyDistribution, index: u32, out: &mut String) {
-    use std::fmt::Write as _;
     out.clear();
     match dist {
         KeyDistribution::Uniform { prefix, .. }
         | KeyDistribution::Zipf { prefix, .. }
         | KeyDistribution::Sequential { prefix, .. } => {
-            let _ = write!(out, "{prefix}{index}");
+            out.push_str(prefix);
+            out.push_str(itoa::Buffer::new().format(index));
         }
         KeyDistribution::Weighted(list) => {
             if let Some(k) = list.get(index as usize) {
@@ -152,6 +152,9 @@ pub struct Arrivals {
     process: RateProcess,
     /// For constant rates: the phase of the first arrival.
     started: bool,
+    /// For constant rates: the gap between arrivals (ns) at the rate factor (its bits) last
+    /// asked for, so that the division and rounding are not redone for every record.
+    gap: Option<(u64, Nanos)>,
 }
 
 impl Arrivals {
@@ -160,6 +163,7 @@ impl Arrivals {
         Self {
             process: process.clone(),
             started: false,
+            gap: None,
         }
     }
 
@@ -170,6 +174,12 @@ impl Arrivals {
         self.started = true;
         match &self.process {
             RateProcess::Constant { per_second } => {
+                if !first
+                    && let Some((bits, gap)) = self.gap
+                    && bits == factor.to_bits()
+                {
+                    return Some(now.saturating_add(gap));
+                }
                 let rate = per_second * factor;
                 if !(rate > 0.0 && rate.is_finite()) {
                     return None;
@@ -177,8 +187,12 @@ impl Arrivals {
                 let gap = 1e9 / rate;
                 // A random phase for the first record, so producers with the same rate do
                 // not fire in lockstep.
-                let step = if first { gap * rng.uniform() } else { gap };
-                Some(now.saturating_add(round_ns(step).max(u64::from(!first))))
+                if first {
+                    return Some(now.saturating_add(round_ns(gap * rng.uniform())));
+                }
+                let gap = round_ns(gap).max(1);
+                self.gap = Some((factor.to_bits(), gap));
+                Some(now.saturating_add(gap))
             }
             RateProcess::Poisson { per_second } => {
                 let rate = per_second * factor;

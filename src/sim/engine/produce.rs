@@ -113,18 +113,28 @@ impl Sim {
     }
 
     /// Kafka's default partitioner for a keyed record.
+    #[inline]
     pub(super) fn partition_for(&mut self, key_space: u16, key: u32, topic: u32) -> u32 {
         let t = &self.topics[topic as usize];
         let count = t.partitions.max(1);
         let first = t.first_partition;
-        let space = &mut self.key_spaces[usize::from(key_space)];
         // The common case: the key's partition is known.
-        if let Some((_, cache)) = space.cache.iter().find(|(c, _)| *c == count)
+        if let Some(space) = self.key_spaces.get(usize::from(key_space))
+            && let Some((_, cache)) = space.cache.iter().find(|(c, _)| *c == count)
             && let Some(&p) = cache.get(key as usize)
             && p != u32::MAX
         {
             return first + p;
         }
+        self.partition_uncached(key_space, key, count, first)
+    }
+
+    /// Kafka's default partitioner for a key whose partition is not cached yet: hashes it,
+    /// and caches the result unless the key space is too large.
+    #[cold]
+    #[inline(never)]
+    fn partition_uncached(&mut self, key_space: u16, key: u32, count: u32, first: u32) -> u32 {
+        let space = &mut self.key_spaces[usize::from(key_space)];
         let keys = sample::key_count(&space.dist);
         let local = if keys <= KEY_CACHE_LIMIT {
             let slot = match space.cache.iter().position(|(c, _)| *c == count) {
