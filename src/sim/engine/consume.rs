@@ -257,8 +257,14 @@ impl Sim {
             if !replay {
                 self.observe_finished(group, &rec, true);
             }
-            self.project(group, part, &rec, Some(offset));
-            self.react(group, &rec);
+            let g = &self.groups[gi];
+            if g.projection.is_some() {
+                self.project(group, part, &rec, Some(offset));
+            }
+            let g = &self.groups[gi];
+            if g.orchestrates.is_some() || !g.saga_steps.is_empty() || !g.reactions.is_empty() {
+                self.react(group, &rec);
+            }
             self.finish_record(group, part);
             return;
         }

@@ -33,7 +33,7 @@ impl Sim {
             return;
         }
         let pi = usize::from(producer);
-        let (event_slot, key, size) = {
+        let (event_slot, key, size, event_type, target_count, key_space, acks) = {
             let p = &mut self.producers[pi];
             let slot = if p.event_types.len() > 1 {
                 p.rng_records.below(p.event_types.len() as u64) as usize
@@ -46,17 +46,18 @@ impl Sim {
                 None => p.keys.next(&mut p.rng_records),
             };
             let size = sample::size(&p.size, &mut p.rng_records);
-            (slot, key, size)
+            let event_type = p.event_types.get(slot).copied().unwrap_or(NONE_U16);
+            let target_count = p.targets.get(slot).map_or(0, Vec::len);
+            (
+                slot,
+                key,
+                size,
+                event_type,
+                target_count,
+                p.key_space,
+                p.acks,
+            )
         };
-        let event_type = self.producers[pi]
-            .event_types
-            .get(event_slot)
-            .copied()
-            .unwrap_or(NONE_U16);
-        let target_count = self.producers[pi]
-            .targets
-            .get(event_slot)
-            .map_or(0, Vec::len);
         for target in 0..target_count {
             let topic = self.producers[pi].targets[event_slot][target];
             if let Some(limit) = self.produce_limit
@@ -67,7 +68,6 @@ impl Sim {
             let id = self.next_record_id;
             self.next_record_id += 1;
             self.produced += 1;
-            let key_space = self.producers[pi].key_space;
             let partition = match key {
                 Some(k) => self.partition_for(key_space, k, topic),
                 None => self.sticky_partition(pi, topic, size),
@@ -91,7 +91,7 @@ impl Sim {
             if !self.sagas.is_empty() {
                 self.start_saga(event_type, id, &rec, self.now);
             }
-            if self.producers[pi].acks == Acks::Zero {
+            if acks == Acks::Zero {
                 self.acknowledge(&rec, topic);
             }
             self.accumulate(pi, partition, rec);
@@ -507,8 +507,12 @@ impl Sim {
                 .awaiting_ack
                 .push_back((offset, rec)),
         }
-        self.enforce_size_retention(partition);
-        self.replicate(partition);
+        if self.topics[topic as usize].retention_bytes.is_some() {
+            self.enforce_size_retention(partition);
+        }
+        if self.partitions[partition as usize].replicas.len() > 1 {
+            self.replicate(partition);
+        }
         self.update_hw(partition);
     }
 
