@@ -441,7 +441,7 @@ impl Sim {
                 gp.uncommitted = 0;
             }
         }
-        if gp.committed != committed_before {
+        if gp.committed != committed_before && self.tracing() {
             self.trace_commit(group, part);
         }
         self.trim(partition);
