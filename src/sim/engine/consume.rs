@@ -210,12 +210,15 @@ impl Sim {
 
     pub(super) fn on_process_done(&mut self, group: u16, part: u32) {
         let gi = usize::from(group);
-        let Some(rec) = self.groups[gi].parts[part as usize].in_flight else {
+        let g = &mut self.groups[gi];
+        let gp = &mut g.parts[part as usize];
+        let Some(rec) = gp.in_flight else {
             return;
         };
-        self.groups[gi].parts[part as usize].processing = false;
-        let member = self.groups[gi].parts[part as usize].member;
-        if !self.groups[gi].members[usize::from(member)].in_group {
+        gp.processing = false;
+        let (member, attempt, partition, offset) =
+            (gp.member, gp.attempt, gp.partition, gp.position);
+        if !g.members[usize::from(member)].in_group {
             // Kicked out (max.poll.interval.ms) while processing: the work is done but the
             // commit fails; the partition's next owner starts from the committed offset.
             self.rewind_without_zombie(gi, part);
@@ -223,11 +226,7 @@ impl Sim {
             self.zombie_processed(group, part, member, &rec);
             return;
         }
-        let attempt = self.groups[gi].parts[part as usize].attempt;
-        let partition = self.groups[gi].parts[part as usize].partition;
-        let offset = self.groups[gi].parts[part as usize].position;
         let failed = {
-            let g = &mut self.groups[gi];
             let poison = (!g.poison_keys.is_empty()
                 && g.poison_keys.contains(&(rec.key_space, rec.key)))
                 || g.poison_types

@@ -502,7 +502,8 @@ impl Sim {
         self.emit_trace(TraceKind::Appended, &rec, partition, Some(offset), None);
         match acks {
             Acks::Zero => {}
-            Acks::One => self.acknowledge_record(&rec, topic),
+            // Only a producer's own records are written with acks=1 (see `acks_of`).
+            Acks::One => self.acknowledge(&rec, topic),
             Acks::All => self.partitions[partition as usize]
                 .awaiting_ack
                 .push_back((offset, rec)),
