@@ -51,6 +51,10 @@ impl Sim {
                 }
             }
             self.start_processing_after(group, part, hop);
+            if self.groups[gi].members[usize::from(member)].free_slots == 0 {
+                // The usual case: one slot, now taken.
+                return;
+            }
         }
     }
 
