@@ -110,7 +110,7 @@ impl Sim {
         let rec = p.log[(gp.position - p.start_offset) as usize];
         gp.in_flight = Some(rec);
         gp.attempt = if usize::from(rec.retry_group) == gi {
-            rec.attempt
+            rec.attempt.get()
         } else {
             1
         };
@@ -322,7 +322,7 @@ impl Sim {
                 let topic = target.unwrap_or(self.partitions[partition as usize].topic);
                 let mut copy = rec;
                 copy.retry_group = group;
-                copy.attempt = attempt + 1;
+                copy.attempt = NonZeroU16::MIN.saturating_add(attempt);
                 self.emit_trace(
                     TraceKind::Retried,
                     &rec,

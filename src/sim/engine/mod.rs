@@ -14,6 +14,7 @@
 //! (samples, metrics, the trace and its hash, the report) and `build` (model to runtime).
 
 use std::collections::VecDeque;
+use std::num::NonZeroU16;
 
 use hdrhistogram::Histogram;
 use rustc_hash::FxHashSet;
@@ -215,9 +216,11 @@ struct Rec {
     key_space: u16,
     origin: u16,
     event_type: u16,
-    /// The group whose retry re-appended this copy, and the attempt it carries for that group.
+    /// The group whose retry re-appended this copy, and the attempt it carries for that group
+    /// (1 for a first attempt; never 0, which also lets `Option<Rec>` be laid out as a `Rec`,
+    /// so taking a record in flight is a plain copy).
     retry_group: u16,
-    attempt: u16,
+    attempt: NonZeroU16,
     /// Failed produce attempts so far (a producer gives up after `retries` of them).
     failed_sends: u16,
     size: u32,

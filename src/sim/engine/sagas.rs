@@ -150,7 +150,7 @@ impl Sim {
                 origin: NONE_U16,
                 event_type,
                 retry_group: NONE_U16,
-                attempt: 1,
+                attempt: NonZeroU16::MIN,
                 failed_sends: 0,
                 size: STORED_EVENT_BYTES,
                 correlation,
