@@ -42,6 +42,8 @@ pub fn size(dist: &SizeDistribution, rng: &mut Stream) -> u32 {
 #[derive(Debug, Clone)]
 pub struct KeySampler {
     kind: KeyKind,
+    /// For a weighted list drawn into a shared key space: each list entry's index there.
+    remap: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,25 +77,38 @@ impl KeySampler {
             ),
             KeyDistribution::Null => KeyKind::Null,
         };
-        Self { kind }
+        Self { kind, remap: None }
+    }
+
+    /// A sampler whose draw `i` is reported as `remap[i]`: for a weighted list whose keys sit
+    /// at other indices of a key space it shares.
+    pub fn remapped(dist: &KeyDistribution, remap: Vec<u32>) -> Self {
+        Self {
+            remap: Some(remap),
+            ..Self::new(dist)
+        }
     }
 
     /// The next key index, or `None` for a null key.
     pub fn next(&mut self, rng: &mut Stream) -> Option<u32> {
-        match &mut self.kind {
-            KeyKind::Uniform(n) => Some(rng.below(*n) as u32),
+        let index = match &mut self.kind {
+            KeyKind::Uniform(n) => rng.below(*n) as u32,
             KeyKind::Sequential { keys, next } => {
                 let k = *next;
                 *next = (*next + 1) % *keys;
-                Some(k as u32)
+                k as u32
             }
             KeyKind::Table(cdf) => {
                 let u = rng.uniform();
                 let i = cdf.partition_point(|&c| c <= u);
-                Some(i.min(cdf.len().saturating_sub(1)) as u32)
+                i.min(cdf.len().saturating_sub(1)) as u32
             }
-            KeyKind::Null => None,
-        }
+            KeyKind::Null => return None,
+        };
+        Some(match &self.remap {
+            None => index,
+            Some(remap) => remap.get(index as usize).copied().unwrap_or(index),
+        })
     }
 }
 

@@ -114,11 +114,7 @@ impl Sim {
                         .collect()
                 })
                 .collect();
-            let key_space = key_spaces.len() as u16;
-            key_spaces.push(KeySpace {
-                dist: p.keys.clone(),
-                cache: Vec::new(),
-            });
+            let (key_space, remap) = key_space_for(&mut key_spaces, &p.keys);
             producers.push(ProducerRt {
                 name: p.id.clone(),
                 sticky: vec![(u32::MAX, 0); topic_ids.len()],
@@ -126,7 +122,10 @@ impl Sim {
                 event_types,
                 targets,
                 arrivals: Arrivals::new(&p.rate),
-                keys: KeySampler::new(&p.keys),
+                keys: match remap {
+                    Some(remap) => KeySampler::remapped(&p.keys, remap),
+                    None => KeySampler::new(&p.keys),
+                },
                 key_space,
                 size: p.record_size.clone(),
                 acks: p.acks,
@@ -408,14 +407,13 @@ impl Sim {
                 .publish
                 .as_ref()
                 .and_then(|p| Some((topic_index(&p.topic)?, p.mode)));
-            let key_space = key_spaces.len() as u16;
-            key_spaces.push(KeySpace {
-                dist: model::KeyDistribution::Uniform {
+            let (key_space, _) = key_space_for(
+                &mut key_spaces,
+                &model::KeyDistribution::Uniform {
                     keys: store.aggregates.clamp(1, 10_000_000),
                     prefix: format!("{}-", store.aggregate),
                 },
-                cache: Vec::new(),
-            });
+            );
             stores.push(StoreRt::new(
                 store,
                 types,
@@ -612,6 +610,102 @@ pub(super) fn orchestrator_group(s: &model::Saga, model: &Model) -> Option<model
 }
 
 /// The index of a key's text in a key distribution, if it belongs to it.
+/// The key space a distribution's keys belong to, created or widened as needed, and for a
+/// weighted list the index of each of its keys in that space.
+///
+/// A key is its text, as in Kafka: distributions with the same prefix (`key-0`, `key-1`, …)
+/// share one space, as large as the largest of them, and all weighted lists share one space
+/// of named keys. So two producers (or a producer and an event store) writing `key-7` write
+/// the same key, for projections, sagas and per-key lanes alike. A listed key that happens to
+/// follow a prefix's pattern is not matched with that prefix's key.
+pub(super) fn key_space_for(
+    spaces: &mut Vec<KeySpace>,
+    dist: &KeyDistribution,
+) -> (u16, Option<Vec<u32>>) {
+    let new_space = |spaces: &mut Vec<KeySpace>, dist: KeyDistribution| {
+        spaces.push(KeySpace {
+            dist,
+            cache: Vec::new(),
+        });
+        (spaces.len() - 1) as u16
+    };
+    match dist {
+        KeyDistribution::Uniform { keys, prefix }
+        | KeyDistribution::Zipf { keys, prefix, .. }
+        | KeyDistribution::Sequential { keys, prefix } => {
+            let family = spaces
+                .iter_mut()
+                .position(|s| prefix_of(&s.dist).is_some_and(|p| p == prefix));
+            let space = match family {
+                Some(i) => {
+                    if let KeyDistribution::Uniform { keys: widest, .. } = &mut spaces[i].dist {
+                        *widest = (*widest).max(*keys);
+                    }
+                    i as u16
+                }
+                None => new_space(
+                    spaces,
+                    KeyDistribution::Uniform {
+                        keys: *keys,
+                        prefix: prefix.clone(),
+                    },
+                ),
+            };
+            (space, None)
+        }
+        KeyDistribution::Weighted(list) => {
+            let named = match spaces
+                .iter()
+                .position(|s| matches!(s.dist, KeyDistribution::Weighted(_)))
+            {
+                Some(i) => i,
+                None => new_space(spaces, KeyDistribution::Weighted(Vec::new())).into(),
+            };
+            let KeyDistribution::Weighted(names) = &mut spaces[named].dist else {
+                unreachable!("the named space holds a weighted list")
+            };
+            let mut known: rustc_hash::FxHashMap<String, u32> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.key.clone(), i as u32))
+                .collect();
+            let remap = list
+                .iter()
+                .map(|k| {
+                    *known.entry(k.key.clone()).or_insert_with(|| {
+                        names.push(model::WeightedKey {
+                            key: k.key.clone(),
+                            weight: 1.0,
+                        });
+                        (names.len() - 1) as u32
+                    })
+                })
+                .collect();
+            (named as u16, Some(remap))
+        }
+        KeyDistribution::Null => {
+            let space = match spaces
+                .iter()
+                .position(|s| matches!(s.dist, KeyDistribution::Null))
+            {
+                Some(i) => i as u16,
+                None => new_space(spaces, KeyDistribution::Null),
+            };
+            (space, None)
+        }
+    }
+}
+
+/// The prefix of a key space's generated keys, if they are generated.
+fn prefix_of(dist: &KeyDistribution) -> Option<&str> {
+    match dist {
+        KeyDistribution::Uniform { prefix, .. }
+        | KeyDistribution::Zipf { prefix, .. }
+        | KeyDistribution::Sequential { prefix, .. } => Some(prefix),
+        KeyDistribution::Weighted(_) | KeyDistribution::Null => None,
+    }
+}
+
 pub(super) fn key_index(dist: &KeyDistribution, key: &str) -> Option<u32> {
     match dist {
         KeyDistribution::Uniform { keys, prefix }
