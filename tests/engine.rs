@@ -481,9 +481,9 @@ fn an_invalid_model_or_unknown_scenario_is_refused_with_a_reason() {
 /// seconds. When the engine's semantics change on purpose, re-pin these in the same commit
 /// and say why in its message.
 const GOLDEN: &[(&str, &str, &str)] = &[
-    ("bank-account", "business-day", "8ec51c827a020e82"),
-    ("bank-account", "debit-worker-crash", "4fb5d038dc8301a0"),
-    ("bank-account", "credit-outage", "93fa27b30e880ad2"),
+    ("bank-account", "business-day", "0d993caf88c08ddf"),
+    ("bank-account", "debit-worker-crash", "be6d95fbb4b64e5f"),
+    ("bank-account", "credit-outage", "84ee93e83921c0cf"),
     (
         "broker-failure-durability",
         "healthy-cluster",
@@ -542,17 +542,17 @@ const GOLDEN: &[(&str, &str, &str)] = &[
     (
         "telemetry-hot-keys",
         "quarter-hour-surges",
-        "09ae05336786d78d",
+        "c03b151ad45fcf06",
     ),
     (
         "telemetry-hot-keys",
         "aggregator-restart",
-        "e6cb8d465f1bcacf",
+        "1cc0dc73a8321ca3",
     ),
     (
         "telemetry-hot-keys",
         "airport-evening-peak",
-        "5324f5f026752438",
+        "df1d09d5550663cb",
     ),
 ];
 

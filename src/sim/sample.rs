@@ -1,6 +1,6 @@
 //! Samplers for the model's distributions, in engine units (nanoseconds, bytes, key indices).
 
-use crate::model::{KeyDistribution, RateProcess, SizeDistribution, TimeDistribution};
+use crate::model::{KeyDistribution, RateProcess, RateStep, SizeDistribution, TimeDistribution};
 
 use super::rng::Stream;
 use super::time::{Nanos, ms_to_ns, round_ns};
@@ -217,46 +217,59 @@ impl Arrivals {
                 Some(now.saturating_add(round_ns(rng.exponential(1e9 / rate)).max(1)))
             }
             RateProcess::Bursts { .. } | RateProcess::Schedule(_) => {
-                // Thinning (Lewis & Shedler): candidates at the peak rate, each kept with
-                // probability rate(t) / peak.
-                let peak = self.peak() * factor;
-                if !(peak > 0.0 && peak.is_finite()) {
-                    return None;
-                }
-                let mut t = now;
-                for _ in 0..1_000_000 {
-                    t = t.saturating_add(round_ns(rng.exponential(1e9 / peak)).max(1));
-                    let rate = self.rate_at(t) * factor;
-                    if rng.uniform() * peak < rate {
-                        return Some(t);
-                    }
-                    if self.rate_forever_zero_after(t) {
-                        return None;
-                    }
-                }
-                None
+                // A piecewise-constant rate: the next arrival is where the rate integrated
+                // from now reaches an Exp(1) draw (inverting the cumulative rate), exact and
+                // one draw per record however long the quiet stretches are.
+                let budget = rng.standard_exponential();
+                self.integrate_to(now, budget, factor)
             }
         }
     }
 
-    fn peak(&self) -> f64 {
-        match &self.process {
-            RateProcess::Constant { per_second } | RateProcess::Poisson { per_second } => {
-                *per_second
-            }
-            RateProcess::Bursts {
-                base_per_second,
-                burst_per_second,
-                ..
-            } => base_per_second.max(*burst_per_second),
-            RateProcess::Schedule(steps) => steps.iter().map(|s| s.per_second).fold(0.0, f64::max),
+    /// The first time after `from` at which the rate (times `factor`) integrated from `from`
+    /// reaches `budget` (in expected records); `None` if it never does.
+    fn integrate_to(&self, from: Nanos, mut budget: f64, factor: f64) -> Option<Nanos> {
+        if !(factor > 0.0 && factor.is_finite()) {
+            return None;
         }
-    }
-
-    fn rate_at(&self, t: Nanos) -> f64 {
+        let per_ns = |per_second: f64| {
+            let r = per_second * factor / 1e9;
+            if r > 0.0 && r.is_finite() { r } else { 0.0 }
+        };
+        // The arrival inside a segment of rate `r` starting at `t`, if the budget runs out there.
+        let land = |t: Nanos, r: f64, budget: f64, end: Option<Nanos>| -> Option<Nanos> {
+            if r <= 0.0 {
+                return None;
+            }
+            let gap = budget / r;
+            let at = t.saturating_add(round_ns(gap)).max(from.saturating_add(1));
+            match end {
+                Some(end) if gap >= (end - t) as f64 => None,
+                _ => Some(at),
+            }
+        };
         match &self.process {
             RateProcess::Constant { per_second } | RateProcess::Poisson { per_second } => {
-                *per_second
+                land(from, per_ns(*per_second), budget, None)
+            }
+            RateProcess::Schedule(steps) => {
+                let start = |s: &RateStep| ms_to_ns(s.from_ms as f64);
+                let mut t = from;
+                loop {
+                    // The step in force at `t` (none before the first: rate 0), and its end.
+                    let rate = steps
+                        .iter()
+                        .take_while(|s| start(s) <= t)
+                        .last()
+                        .map_or(0.0, |s| per_ns(s.per_second));
+                    let end = steps.iter().map(start).find(|&s| s > t);
+                    if let Some(at) = land(t, rate, budget, end) {
+                        return Some(at);
+                    }
+                    let end = end?;
+                    budget -= rate * (end - t) as f64;
+                    t = end;
+                }
             }
             RateProcess::Bursts {
                 base_per_second,
@@ -265,32 +278,44 @@ impl Arrivals {
                 length_ms,
             } => {
                 let every = ms_to_ns(*every_ms as f64).max(1);
-                if t % every < ms_to_ns(*length_ms as f64) {
-                    *burst_per_second
-                } else {
-                    *base_per_second
+                let length = ms_to_ns(*length_ms as f64).min(every);
+                let (base, burst) = (per_ns(*base_per_second), per_ns(*burst_per_second));
+                // Expected records in one whole period (burst first, then base).
+                let per_period = burst * length as f64 + base * (every - length) as f64;
+                if per_period <= 0.0 {
+                    return None;
+                }
+                let mut t = from;
+                let mut skipped = false;
+                loop {
+                    let period_start = t - t % every;
+                    let in_period = t - period_start;
+                    let (rate, end) = if in_period < length {
+                        (burst, period_start.saturating_add(length))
+                    } else {
+                        (base, period_start.saturating_add(every))
+                    };
+                    if end <= t {
+                        return None; // The end of time.
+                    }
+                    if let Some(at) = land(t, rate, budget, Some(end)) {
+                        return Some(at);
+                    }
+                    budget -= rate * (end - t) as f64;
+                    t = end;
+                    if !skipped && t.is_multiple_of(every) {
+                        // At a period's start: whole periods the budget outlasts are skipped
+                        // at once, so a long quiet stretch costs no more than a short one.
+                        skipped = true;
+                        let whole = (budget / per_period).floor();
+                        if whole >= 1.0 {
+                            let periods = whole.min((Nanos::MAX / every) as f64) as Nanos;
+                            t = t.checked_add(periods.checked_mul(every)?)?;
+                            budget -= whole * per_period;
+                        }
+                    }
                 }
             }
-            RateProcess::Schedule(steps) => steps
-                .iter()
-                .take_while(|s| ms_to_ns(s.from_ms as f64) <= t)
-                .last()
-                .map_or(0.0, |s| s.per_second),
-        }
-    }
-
-    fn rate_forever_zero_after(&self, t: Nanos) -> bool {
-        match &self.process {
-            RateProcess::Schedule(steps) => {
-                steps.last().is_some_and(|s| s.per_second <= 0.0)
-                    && steps
-                        .iter()
-                        .rev()
-                        .take_while(|s| s.per_second <= 0.0)
-                        .last()
-                        .is_some_and(|s| ms_to_ns(s.from_ms as f64) <= t)
-            }
-            _ => false,
         }
     }
 }
@@ -396,6 +421,92 @@ mod tests {
             assert!(t < 1_000_000_000, "no arrival after the rate drops to 0");
         }
         assert!((900..1100).contains(&count), "{count}");
+    }
+
+    /// Counts arrivals in `[0, until)`, checking each is inside `allowed`.
+    fn count_arrivals(process: &RateProcess, until: Nanos, allowed: impl Fn(Nanos) -> bool) -> u64 {
+        let mut arrivals = Arrivals::new(process);
+        let mut rng = Stream::new(5, "piecewise");
+        let (mut now, mut count) = (0, 0);
+        while let Some(t) = arrivals.next(now, 1.0, &mut rng) {
+            assert!(t > now, "time moves on");
+            if t >= until {
+                break;
+            }
+            assert!(allowed(t), "an arrival at {t} ns");
+            now = t;
+            count += 1;
+        }
+        count
+    }
+
+    #[test]
+    fn a_schedule_resumes_after_a_long_quiet_stretch() {
+        // Thirty quiet seconds, then 100,000 records/s: a quiet stretch of any length must
+        // not stop the producer.
+        let count = count_arrivals(
+            &RateProcess::Schedule(vec![
+                RateStep {
+                    from_ms: 0,
+                    per_second: 0.0,
+                },
+                RateStep {
+                    from_ms: 30_000,
+                    per_second: 100_000.0,
+                },
+            ]),
+            31 * 1_000_000_000,
+            |t| t >= 30 * 1_000_000_000,
+        );
+        // Poisson, mean 100,000: four standard deviations are about 1,265.
+        assert!(count.abs_diff(100_000) < 1_265, "{count}");
+    }
+
+    #[test]
+    fn bursts_on_a_zero_base_rate_come_back_every_period() {
+        // 100,000 records/s for 2 s of every 20 s, nothing in between: three bursts in 60 s.
+        let count = count_arrivals(
+            &RateProcess::Bursts {
+                base_per_second: 0.0,
+                burst_per_second: 100_000.0,
+                every_ms: 20_000,
+                length_ms: 2_000,
+            },
+            60 * 1_000_000_000,
+            |t| t % 20_000_000_000 < 2_000_000_000,
+        );
+        // Poisson, mean 600,000: four standard deviations are about 3,100.
+        assert!(count.abs_diff(600_000) < 3_100, "{count}");
+    }
+
+    #[test]
+    fn rare_bursts_skip_whole_periods_and_keep_their_mean() {
+        // One record per 50 s of burst time, in bursts of 1 ms every 2 ms: the mean gap is
+        // 100 s, 50,000 periods, which must not cost a step per period.
+        let mut arrivals = Arrivals::new(&RateProcess::Bursts {
+            base_per_second: 0.0,
+            burst_per_second: 0.01,
+            every_ms: 1,
+            length_ms: 0,
+        });
+        let mut rng = Stream::new(2, "rare");
+        // A zero-length burst is no burst: with a zero base rate, nothing ever arrives.
+        assert_eq!(arrivals.next(0, 1.0, &mut rng), None);
+        let mut arrivals = Arrivals::new(&RateProcess::Bursts {
+            base_per_second: 0.0,
+            burst_per_second: 0.02,
+            every_ms: 2,
+            length_ms: 1,
+        });
+        let (mut now, n) = (0, 400);
+        for _ in 0..n {
+            let t = arrivals.next(now, 1.0, &mut rng).expect("arrives");
+            assert!(t % 2_000_000 < 1_000_000, "{t} is outside a burst");
+            now = t;
+        }
+        let mean_gap = now as f64 / 1e9 / f64::from(n);
+        // Exponential gaps, mean 100 s: four standard errors are 20 s.
+        assert!((mean_gap - 100.0).abs() < 20.0, "{mean_gap}");
     }
 
     #[test]
