@@ -1342,6 +1342,56 @@ fn a_non_idempotent_projection_under_redelivery_fails_its_checker_and_an_idempot
     assert!(p.stale_queries > 0 && p.stale_queries < p.queries, "{p:?}");
 }
 
+/// A model that produces far faster than it consumes stops, with its reason, once too many
+/// records wait in memory, instead of exhausting the machine.
+#[test]
+fn a_run_whose_backlog_outgrows_memory_stops_early_and_says_why() {
+    let text = r#"(
+    format: 1,
+    name: "backlog",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 1000.0)], network_latency_ms: 1.0),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "t", partitions: 2, replication_factor: 1, min_insync_replicas: 1,
+              event_types: ["E"])],
+    producers: [(id: "p", topics: ["t"], event_types: ["E"], rate: Constant(per_second: 10000.0),
+                 keys: Uniform(keys: 50), record_size: Constant(bytes: 100))],
+    consumer_groups: [(id: "g", topics: ["t"], members: 1, processing_time: Constant(ms: 10.0),
+                       commit: AfterEach)],
+    scenarios: [(name: "s", seed: 1, duration_ms: 60000)],
+)"#;
+    let model = model::load(text).unwrap_or_else(|e| panic!("{e}"));
+    let mut sim = Builder::new(&model)
+        .options(Options {
+            max_records_held: 5_000,
+            ..Options::default()
+        })
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    sim.run();
+    let report = sim.report();
+    // 10,000 records/s in, 100/s out: the backlog passes 5,000 after about half a second.
+    assert!(
+        report.sim_seconds > 0.4 && report.sim_seconds < 0.6,
+        "{}",
+        report.sim_seconds
+    );
+    let reason = report.stopped_early.clone().expect("the run stopped early");
+    assert!(
+        reason.contains("5001 records waiting") && reason.contains("5000 records, as this run"),
+        "{reason}"
+    );
+    assert!(!report.all_passed());
+    // The same model with room to spare runs to its end.
+    let mut sim = Builder::new(&model)
+        .options(for_seconds(2))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    sim.run();
+    let report = sim.report();
+    assert_eq!(report.stopped_early, None);
+    assert!((report.sim_seconds - 2.0).abs() < 1e-9);
+}
+
 /// A key is its text: producers drawing from the same prefix, or listing the same names,
 /// write the same keys, so a projection over them keeps one row per distinct key text.
 #[test]

@@ -88,6 +88,10 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
     } else {
         print_summary(&report);
     }
+    if let Some(reason) = &report.stopped_early {
+        eprintln!("{}: error: {reason}", args.model.display());
+        return 1;
+    }
     if args.check && !report.all_passed() {
         1
     } else {

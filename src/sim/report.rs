@@ -69,6 +69,10 @@ pub struct Report {
     pub expectations: Vec<ExpectationReport>,
     /// Scenario faults this engine release does not simulate yet.
     pub not_simulated: Vec<String>,
+    /// Why the run stopped before the end of its scenario (too many records held in memory),
+    /// if it did: the results cover the time until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped_early: Option<String>,
     /// Records a producer gave up on: `delivery.timeout.ms` passed, or its `retries` ran out.
     pub produce_failed: u64,
     /// Followers the leader removed from an ISR for lagging more than
@@ -84,9 +88,12 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether every checker passed and every expectation held.
+    /// Whether every checker passed and every expectation held, in a run that reached its end
+    /// (one that stopped early did not run its scenario).
     pub fn all_passed(&self) -> bool {
-        self.checkers.iter().all(|c| c.passed) && self.expectations.iter().all(|e| e.passed)
+        self.checkers.iter().all(|c| c.passed)
+            && self.expectations.iter().all(|e| e.passed)
+            && self.stopped_early.is_none()
     }
 }
 

@@ -278,6 +278,11 @@ fn results_ui(ui: &mut Ui, report: &Report) {
         .strong(),
     )
     .on_hover_text(format!("Trace hash {}", report.trace_hash));
+    if let Some(reason) = &report.stopped_early {
+        ui.label(
+            RichText::new(format!("Stopped early: {reason}.")).color(ui.visuals().error_fg_color),
+        );
+    }
     // The tile's height, which the user sets: the summary scrolls inside it and the chart
     // fits it (a tile does not grow to what it holds).
     let height = ui.available_height().max(120.0);

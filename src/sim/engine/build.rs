@@ -497,6 +497,9 @@ impl Sim {
             cut_off: Vec::new(),
             max_under_replicated: 0,
             under_replicated_series: Vec::new(),
+            records_held: 0,
+            max_records_held: options.max_records_held,
+            stopped_early: None,
             finished: false,
         };
         for p in 0..sim.producers.len() {

@@ -486,6 +486,7 @@ impl Sim {
             partitions,
             groups,
             brokers,
+            records_held,
             ..
         } = self;
         let p = &mut partitions[partition as usize];
@@ -510,6 +511,7 @@ impl Sim {
                 Some(rec) => {
                     p.bytes = p.bytes.saturating_sub(u64::from(rec.size));
                     p.start_offset += 1;
+                    *records_held = records_held.saturating_sub(1);
                 }
                 None => break,
             }

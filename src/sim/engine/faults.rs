@@ -36,6 +36,7 @@ impl Sim {
         let Some(rec) = self.partitions[partition as usize].log.pop_front() else {
             return;
         };
+        self.release_records(1);
         {
             let p = &mut self.partitions[partition as usize];
             p.start_offset += 1;

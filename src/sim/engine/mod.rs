@@ -80,6 +80,9 @@ pub struct Options {
     /// Latencies of records produced before this time are left out of the histograms (a
     /// queue starting empty is not yet in its steady state).
     pub warmup: Nanos,
+    /// The run stops (with the reason in its report) when more records than this wait in
+    /// memory at once; [`MAX_RECORDS_HELD`] by default.
+    pub max_records_held: u64,
 }
 
 impl Default for Options {
@@ -90,6 +93,7 @@ impl Default for Options {
             trace_capacity: 0,
             sample_interval: SECOND,
             warmup: 0,
+            max_records_held: MAX_RECORDS_HELD,
         }
     }
 }
@@ -449,6 +453,11 @@ struct KeySpace {
     cache: Vec<(u32, Vec<u32>)>,
 }
 
+/// The most records the engine holds in memory at once (in logs, write queues and retry
+/// queues), about 1.5 GB: a model that produces faster than it consumes, or keeps days of
+/// history, stops here with a clear reason instead of exhausting the machine's memory.
+pub const MAX_RECORDS_HELD: u64 = 10_000_000;
+
 /// A dual write's second write (the publish) follows the first (the append) by this much:
 /// the window in which a crash loses the event for the topic.
 const DUAL_WRITE_GAP: Nanos = MS;
@@ -766,6 +775,12 @@ pub struct Sim {
     cut_off: Vec<(u32, u16, u64)>,
     max_under_replicated: u64,
     under_replicated_series: Vec<(f64, u64)>,
+    /// Records the engine holds in memory waiting for something: in partition logs, in
+    /// brokers' write queues, and held by producers for a retry.
+    records_held: u64,
+    max_records_held: u64,
+    /// Why the run stopped before its end, if it did.
+    stopped_early: Option<String>,
     finished: bool,
 }
 
@@ -883,6 +898,43 @@ impl Sim {
         while self.step_inline() {}
     }
 
+    /// One more record held in memory (see [`MAX_RECORDS_HELD`]).
+    #[inline]
+    fn hold_record(&mut self) {
+        self.records_held += 1;
+        if self.records_held > self.max_records_held {
+            self.stop_out_of_memory();
+        }
+    }
+
+    /// One record fewer held in memory.
+    #[inline]
+    fn release_records(&mut self, count: u64) {
+        self.records_held = self.records_held.saturating_sub(count);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn stop_out_of_memory(&mut self) {
+        if self.stopped_early.is_none() {
+            self.stopped_early = Some(format!(
+                "the run stopped at {:.3} simulated seconds, with {} records waiting in \
+                 partition logs, brokers' write queues and producers' retry queues: the most \
+                 Causeway keeps in memory ({}). The model produces faster than its \
+                 groups consume or retention deletes (or keeps more history than fits); \
+                 shorten the scenario, lower the rates or add consumers",
+                self.now as f64 / 1e9,
+                self.records_held,
+                if self.max_records_held == MAX_RECORDS_HELD {
+                    "about 1.5 GB".to_owned()
+                } else {
+                    format!("{} records, as this run was told", self.max_records_held)
+                }
+            ));
+        }
+        self.finished = true;
+    }
+
     /// With a produce limit, the run is over once producers have stopped and every record
     /// has been processed, dead-lettered or lost.
     fn drained(&self) -> bool {
@@ -910,6 +962,7 @@ impl Sim {
                     .and_then(Option::take)
                 {
                     self.free_append_slots.push(slot);
+                    self.release_records(1);
                     debug_assert_eq!(p, partition);
                     self.append(p, rec);
                 }
@@ -973,6 +1026,79 @@ impl Sim {
             Ev::Fault { index, ending } => self.on_fault(index as usize, ending),
             Ev::SagaTimeout { saga, slot, serial } => self.on_saga_timeout(saga, slot, serial),
             Ev::LingerExpired { producer, serial } => self.on_linger_expired(producer, serial),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `records_held` should be: counted from the structures themselves.
+    fn counted(sim: &Sim) -> u64 {
+        let logs: usize = sim
+            .partitions
+            .iter()
+            .map(|p| p.log.len() + p.held.len())
+            .sum();
+        let parked = sim.pending_appends.iter().flatten().count();
+        (logs + parked) as u64
+    }
+
+    /// A group too slow for its topic's retention: records are deleted unread, by time on one
+    /// topic and by size on the other.
+    const RETENTION: &str = r#"(
+    format: 1,
+    name: "retention",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 1000.0)], network_latency_ms: 1.0),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [
+        (id: "by-time", partitions: 2, replication_factor: 1, min_insync_replicas: 1,
+         retention: (time_ms: 500), event_types: ["E"]),
+        (id: "by-size", partitions: 2, replication_factor: 1, min_insync_replicas: 1,
+         retention: (bytes: 5000), event_types: ["E"]),
+    ],
+    producers: [(id: "p", topics: ["by-time", "by-size"], event_types: ["E"],
+                 rate: Poisson(per_second: 400.0), keys: Uniform(keys: 50),
+                 record_size: Constant(bytes: 100))],
+    consumer_groups: [(id: "slow", topics: ["by-time", "by-size"], members: 1,
+                       processing_time: Constant(ms: 20.0), commit: AfterEach)],
+    scenarios: [(name: "s", seed: 1, duration_ms: 10000)],
+)"#;
+
+    #[test]
+    fn the_count_of_records_held_follows_every_log_queue_and_retry() {
+        // Every example scenario (crashes, truncations, network partitions, retries and
+        // rebalances among them) and retention deleting unread records, checked every
+        // simulated half second.
+        let texts = crate::examples::EXAMPLES
+            .iter()
+            .map(|e| (e.name, e.text))
+            .chain([("retention", RETENTION)]);
+        for (name, text) in texts {
+            let model = crate::model::load(text).expect("the models load");
+            for scenario in &model.scenarios {
+                let mut sim = Builder::new(&model)
+                    .scenario(&scenario.name)
+                    .options(Options {
+                        duration: Some(30 * SECOND),
+                        ..Options::default()
+                    })
+                    .build()
+                    .expect("the models build");
+                while !sim.is_finished() {
+                    sim.run_until(sim.now() + SECOND / 2);
+                    assert_eq!(
+                        sim.records_held,
+                        counted(&sim),
+                        "{} / {} at {} ns",
+                        name,
+                        scenario.name,
+                        sim.now()
+                    );
+                }
+                assert!(sim.stopped_early.is_none());
+            }
         }
     }
 }

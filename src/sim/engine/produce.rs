@@ -293,17 +293,7 @@ impl Sim {
         if at <= self.now {
             self.append(partition, rec);
         } else {
-            let slot = match self.free_append_slots.pop() {
-                Some(slot) => {
-                    self.pending_appends[slot as usize] = Some((partition, rec));
-                    slot
-                }
-                None => {
-                    self.pending_appends.push(Some((partition, rec)));
-                    (self.pending_appends.len() - 1) as u32
-                }
-            };
-            self.schedule(at, Ev::Append { partition, slot });
+            self.park_append(partition, rec, at);
         }
     }
 
@@ -382,6 +372,7 @@ impl Sim {
     /// `retry.backoff.ms`. Held records stay in the order they were produced: a failed batch
     /// goes back to the front of the accumulator, ahead of batches made after it.
     pub(super) fn hold(&mut self, partition: u32, rec: Rec) {
+        self.hold_record();
         let p = &mut self.partitions[partition as usize];
         if p.held.back().is_none_or(|last| last.id < rec.id) {
             p.held.push_back(rec);
@@ -404,6 +395,7 @@ impl Sim {
         while let Some(rec) = self.partitions[partition as usize].held.front().copied() {
             if self.now.saturating_sub(rec.produced_at) >= DELIVERY_TIMEOUT {
                 self.partitions[partition as usize].held.pop_front();
+                self.release_records(1);
                 self.produce_failed += 1;
                 continue;
             }
@@ -424,6 +416,7 @@ impl Sim {
                     front.failed_sends = front.failed_sends.saturating_add(1);
                     if u32::from(front.failed_sends) > retries {
                         held.pop_front();
+                        self.release_records(1);
                         self.produce_failed += 1;
                         continue;
                     }
@@ -431,6 +424,7 @@ impl Sim {
                 break;
             }
             self.partitions[partition as usize].held.pop_front();
+            self.release_records(1);
             self.send_to_leader(partition, rec);
             if !self.partitions[partition as usize].held.is_empty()
                 && self.partitions[partition as usize].retry_scheduled
@@ -482,13 +476,17 @@ impl Sim {
             if let Some(l) = p.leader {
                 p.leo[l] = p.end_offset;
             }
-            if p.readers.is_empty() && p.replicas.len() == 1 {
+            let kept = !(p.readers.is_empty() && p.replicas.len() == 1);
+            if kept {
+                p.log.push_back(rec);
+                p.bytes += u64::from(rec.size);
+            } else {
                 // Nobody reads this partition (a dead-letter topic, say) and nothing can
                 // truncate it: keeping the record would only make memory grow with the run.
                 p.start_offset = p.end_offset;
-            } else {
-                p.log.push_back(rec);
-                p.bytes += u64::from(rec.size);
+            }
+            if kept {
+                self.hold_record();
             }
             offset
         };
@@ -540,6 +538,12 @@ impl Sim {
     }
 
     pub(super) fn delay_append(&mut self, partition: u32, rec: Rec, delay: Nanos) {
+        self.park_append(partition, rec, self.now.saturating_add(delay.max(1)));
+    }
+
+    /// Keeps `rec` until `at`, when it is appended to `partition` (a broker's write queue, a
+    /// retrying service's backoff).
+    fn park_append(&mut self, partition: u32, rec: Rec, at: Nanos) {
         let slot = match self.free_append_slots.pop() {
             Some(slot) => {
                 self.pending_appends[slot as usize] = Some((partition, rec));
@@ -550,10 +554,8 @@ impl Sim {
                 (self.pending_appends.len() - 1) as u32
             }
         };
-        self.schedule(
-            self.now.saturating_add(delay.max(1)),
-            Ev::Append { partition, slot },
-        );
+        self.hold_record();
+        self.schedule(at, Ev::Append { partition, slot });
     }
 
     /// Publishes a record derived from `rec` (a reaction's event or a dead-lettered copy).

@@ -363,6 +363,7 @@ impl Sim {
                     let rec = p.log.pop_back();
                     if let Some(r) = &rec {
                         p.bytes = p.bytes.saturating_sub(u64::from(r.size));
+                        self.records_held = self.records_held.saturating_sub(1);
                     }
                     rec
                 } else {

@@ -413,6 +413,7 @@ impl Sim {
             sagas,
             expectations: Vec::new(),
             not_simulated: self.unsupported.clone(),
+            stopped_early: self.stopped_early.clone(),
             produce_failed: self.produce_failed,
             isr_shrinks: self.isr_shrinks,
             not_enough_replicas: self.not_enough_replicas,
