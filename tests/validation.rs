@@ -489,7 +489,12 @@ fn a_broker_without_write_capacity_is_an_error() {
 
 #[test]
 fn a_negative_or_non_finite_number_is_an_error() {
-    for latency in [-0.5, f64::NAN] {
+    for (latency, says) in [
+        (-0.5, "is -0.5, but it must be a number ≥ 0"),
+        (f64::NAN, "is NaN, but it must be a finite number ≥ 0"),
+        (f64::INFINITY, "is inf, but it must be a finite number ≥ 0"),
+        (-1e300, "is -1e300, but it must be a number ≥ 0"),
+    ] {
         let mut m = base();
         m.cluster.network_latency_ms = latency;
         let d = one(&m, "negative-value");
@@ -499,7 +504,7 @@ fn a_negative_or_non_finite_number_is_an_error() {
             ElementKind::Model,
             "",
             "network_latency_ms",
-            &["`network_latency_ms` is", "a number ≥ 0"],
+            &["`network_latency_ms` ", says],
         );
     }
     let mut m = base();
@@ -2946,6 +2951,45 @@ fn values_beyond_what_can_be_simulated_are_errors() {
     m.producers[0].rate = causeway::model::RateProcess::Poisson { per_second: 1e12 };
     let d = one(&m, "simulation-limit");
     assert_eq!(d.field.as_deref(), Some("rate"));
+
+    // A burst that multiplies a producer's rate past the limit is refused too.
+    let mut m = with_fault(
+        1_000,
+        FaultKind::ProducerBurst {
+            producer: "checkout".to_owned(),
+            factor: 1e300,
+            duration_ms: 1_000,
+        },
+    );
+    m.producers[0].rate = causeway::model::RateProcess::Constant { per_second: 100.0 };
+    let d = one(&m, "simulation-limit");
+    check(
+        &d,
+        Error,
+        ElementKind::Scenario,
+        "steady",
+        "faults",
+        &[
+            "rate by 1e300",
+            "producer `checkout`",
+            "at most 100000000 per producer",
+        ],
+    );
+    // Up to the limit, it is fine.
+    let mut m = with_fault(
+        1_000,
+        FaultKind::ProducerBurst {
+            producer: "checkout".to_owned(),
+            factor: 1e6,
+            duration_ms: 1_000,
+        },
+    );
+    m.producers[0].rate = causeway::model::RateProcess::Constant { per_second: 100.0 };
+    assert!(
+        causeway::model::validate(&m)
+            .iter()
+            .all(|d| d.code != "simulation-limit")
+    );
 }
 
 #[test]

@@ -81,6 +81,29 @@ pub const MAX_FAN_OUT: u32 = 1_000;
 /// See [`MAX_MEMBERS`].
 pub const MAX_RATE_PER_SECOND: f64 = 100_000_000.0;
 
+/// A number as a person reads it in a message: plainly while that is short, in scientific
+/// notation when it would run to many digits (`1e300`, not three hundred zeros).
+fn readable(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e15).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// The highest rate a producer's rate process reaches, in records per second.
+fn peak_rate(rate: &RateProcess) -> f64 {
+    match rate {
+        RateProcess::Constant { per_second } | RateProcess::Poisson { per_second } => *per_second,
+        RateProcess::Bursts {
+            base_per_second,
+            burst_per_second,
+            ..
+        } => base_per_second.max(*burst_per_second),
+        RateProcess::Schedule(steps) => steps.iter().map(|s| s.per_second).fold(0.0, f64::max),
+    }
+}
+
 /// Steps a saga may have (the engine keeps an instance's steps as a 64-bit set).
 pub const MAX_SAGA_STEPS: usize = 64;
 
@@ -267,7 +290,10 @@ impl<'m> Validator<'m> {
                 "probability-range",
                 element,
                 field,
-                format!("{element}: `{field}` is {p}, but a probability is between 0 and 1"),
+                format!(
+                    "{element}: `{field}` is {}, but a probability is between 0 and 1",
+                    readable(p)
+                ),
             );
         }
     }
@@ -278,7 +304,11 @@ impl<'m> Validator<'m> {
                 "negative-value",
                 element,
                 field,
-                format!("{element}: `{field}` is {value}, but it must be a number ≥ 0"),
+                format!(
+                    "{element}: `{field}` is {}, but it must be a{} number ≥ 0",
+                    readable(value),
+                    if value.is_finite() { "" } else { " finite" }
+                ),
             );
         }
     }
@@ -881,28 +911,17 @@ impl<'m> Validator<'m> {
                 }
             }
             self.check_rate(&element, &producer.rate);
-            let peak = match &producer.rate {
-                RateProcess::Constant { per_second } | RateProcess::Poisson { per_second } => {
-                    *per_second
-                }
-                RateProcess::Bursts {
-                    base_per_second,
-                    burst_per_second,
-                    ..
-                } => base_per_second.max(*burst_per_second),
-                RateProcess::Schedule(steps) => {
-                    steps.iter().map(|s| s.per_second).fold(0.0, f64::max)
-                }
-            };
+            let peak = peak_rate(&producer.rate);
             if peak > MAX_RATE_PER_SECOND {
                 self.error(
                     "simulation-limit",
                     &element,
                     "rate",
                     format!(
-                        "producer `{}` sends up to {peak} records/s; Causeway simulates at most \
+                        "producer `{}` sends up to {} records/s; Causeway simulates at most \
                          {MAX_RATE_PER_SECOND} per producer",
-                        producer.id
+                        producer.id,
+                        readable(peak)
                     ),
                 );
             }
@@ -993,7 +1012,8 @@ impl<'m> Validator<'m> {
                         "producer `{}` lingers {} ms; Kafka needs delivery.timeout.ms (120000) \
                          to be at least linger.ms + request.timeout.ms (30000) and refuses \
                          this (ConfigException)",
-                        producer.id, producer.linger_ms
+                        producer.id,
+                        readable(producer.linger_ms)
                     ),
                     "use a linger_ms of at most 90000 (batches usually linger a few ms)".to_owned(),
                 );
@@ -1962,6 +1982,21 @@ impl<'m> Validator<'m> {
                         element,
                         "faults",
                         format!("{element}: a burst factor must be above 0, not {factor}"),
+                    );
+                } else if let Some(p) = self.model.producers.iter().find(|p| p.id == *producer)
+                    && peak_rate(&p.rate) * factor > MAX_RATE_PER_SECOND
+                {
+                    self.error(
+                        "simulation-limit",
+                        element,
+                        "faults",
+                        format!(
+                            "{element} multiplies producer `{producer}`'s rate by {}, to {} \
+                             records/s; Causeway simulates at most {MAX_RATE_PER_SECOND} per \
+                             producer",
+                            readable(*factor),
+                            readable(peak_rate(&p.rate) * factor)
+                        ),
                     );
                 }
             }
