@@ -454,7 +454,7 @@ struct KeySpace {
 }
 
 /// The most records the engine holds in memory at once (in logs, write queues and retry
-/// queues), about 1.5 GB: a model that produces faster than it consumes, or keeps days of
+/// queues), about 1.2 GB: a model that produces faster than it consumes, or keeps days of
 /// history, stops here with a clear reason instead of exhausting the machine's memory.
 pub const MAX_RECORDS_HELD: u64 = 10_000_000;
 
@@ -926,7 +926,7 @@ impl Sim {
                 self.now as f64 / 1e9,
                 self.records_held,
                 if self.max_records_held == MAX_RECORDS_HELD {
-                    "about 1.5 GB".to_owned()
+                    "about 1.2 GB".to_owned()
                 } else {
                     format!("{} records, as this run was told", self.max_records_held)
                 }
