@@ -308,6 +308,45 @@ fn assign_range_orders_members_as_java_strings() {
 }
 
 #[test]
+fn assign_refuses_more_partitions_than_a_model_may_have() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(
+        &dir,
+        "group.json",
+        r#"{"assignor": "range", "topics": {"t0": 4294967295}, "members": [
+            {"member_id": "C0", "group_instance_id": null, "subscription": ["t0"]}]}"#,
+    );
+    causeway()
+        .arg("assign")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}: error: topic `t0` has 4294967295 partitions; Causeway assigns at most 100000 \
+             per topic",
+            path.display()
+        )));
+    let topics: Vec<String> = (0..11).map(|i| format!("\"t{i}\": 100000")).collect();
+    let path = write(
+        &dir,
+        "many.json",
+        &format!(
+            r#"{{"assignor": "cooperative_sticky", "topics": {{{}}}, "members": [
+            {{"member_id": "C0", "group_instance_id": null, "subscription": ["t0"]}}]}}"#,
+            topics.join(", ")
+        ),
+    );
+    causeway()
+        .arg("assign")
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "the topics have 1100000 partitions in all; Causeway assigns at most 1000000",
+        ));
+}
+
+#[test]
 fn assign_reports_malformed_json_with_its_position() {
     let dir = TempDir::new().expect("temp dir");
     let path = write(&dir, "group.json", "{\"assignor\": \"sticky\"}");
@@ -318,6 +357,100 @@ fn assign_reports_malformed_json_with_its_position() {
         .code(2)
         .stderr(predicate::str::contains(format!("{}:1:", path.display())))
         .stderr(predicate::str::contains("unknown variant `sticky`"));
+}
+
+#[test]
+fn simulate_names_where_a_model_is_wrong_as_check_does() {
+    let dir = TempDir::new().expect("temp dir");
+    let text = std::fs::read_to_string("benches/canonical.ron").expect("reads");
+    let invalid = write(
+        &dir,
+        "invalid.ron",
+        &text.replacen("partitions: 12", "partitions: 0", 1),
+    );
+    let line = text
+        .lines()
+        .position(|l| l.contains("partitions: 12"))
+        .expect("the benchmark has 12 partitions")
+        + 1;
+    causeway()
+        .arg("simulate")
+        .arg(&invalid)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "{}:{line}:",
+            invalid.display()
+        )))
+        .stderr(predicate::str::contains(
+            "error: topic `events` has 0 partitions; it needs between 1 and 100000",
+        ))
+        .stderr(predicate::str::contains(
+            "1 error: the model cannot be simulated until it is fixed",
+        ));
+    let broken = write(&dir, "broken.ron", "(format: 1, name: \"x\",");
+    causeway()
+        .arg("simulate")
+        .arg(&broken)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(format!(
+            "{}:1:",
+            broken.display()
+        )))
+        .stderr(predicate::str::contains(": error: "));
+}
+
+#[test]
+fn simulate_refuses_to_write_its_trace_over_the_model() {
+    let dir = TempDir::new().expect("temp dir");
+    let model = dir.path().join("shop.ron");
+    std::fs::copy("benches/canonical.ron", &model).expect("copies");
+    let before = std::fs::read(&model).expect("reads");
+    let link = dir.path().join("link.ron");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&model, &link).expect("links");
+    #[cfg(not(unix))]
+    std::fs::copy(&model, &link).expect("copies");
+    let spelled_otherwise = dir.path().join(".").join("shop.ron");
+    let mut targets = vec![model.clone(), spelled_otherwise];
+    if cfg!(unix) {
+        targets.push(link);
+    }
+    for trace in targets {
+        causeway()
+            .args(["simulate", "--produce", "100", "--trace"])
+            .arg(&trace)
+            .arg(&model)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is the model file itself"));
+        assert_eq!(
+            std::fs::read(&model).expect("reads"),
+            before,
+            "{}",
+            trace.display()
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_trace_that_cannot_be_written_names_its_file() {
+    causeway()
+        .args([
+            "simulate",
+            "benches/canonical.ron",
+            "--produce",
+            "1000",
+            "--trace",
+            "/dev/full",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "error: cannot write the trace file /dev/full: No space left on device",
+        ));
 }
 
 #[test]

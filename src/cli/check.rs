@@ -125,6 +125,35 @@ fn check_file(path: &std::path::Path) -> FileReport {
     }
 }
 
+/// Prints a model's validation errors as `check` does (file, line, column, message and
+/// hint) on stderr, for commands that need a valid model; returns how many there were.
+pub(super) fn print_errors(path: &std::path::Path, model: &model::Model) -> usize {
+    let errors: Vec<_> = model::validate(model)
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect();
+    if errors.is_empty() {
+        return 0;
+    }
+    let text = read(path)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    for d in &errors {
+        let at = model::locate(&text, &d.element, d.field.as_deref());
+        eprintln!(
+            "{}:{}:{}: error: {}",
+            path.display(),
+            at.line,
+            at.column,
+            d.message
+        );
+        if let Some(hint) = &d.hint {
+            eprintln!("    hint: {hint}");
+        }
+    }
+    errors.len()
+}
+
 fn print_text(reports: &[FileReport], quiet: bool) {
     for report in reports {
         if let Some(error) = &report.error {

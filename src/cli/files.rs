@@ -40,7 +40,13 @@ pub(super) fn load_model(path: &Path) -> Option<crate::model::Model> {
     match crate::model::load_bytes(&bytes) {
         Ok(model) => Some(model),
         Err(err) => {
-            eprintln!("{}:{err}", path.display());
+            eprintln!(
+                "{}:{}:{}: error: {}",
+                path.display(),
+                err.line,
+                err.column,
+                err.message
+            );
             None
         }
     }

@@ -35,6 +35,26 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
     let Some(model) = super::files::load_model(&args.model) else {
         return 2;
     };
+    let errors = super::check::print_errors(&args.model, &model);
+    if errors > 0 {
+        eprintln!(
+            "{}: {errors} error{}: the model cannot be simulated until {} fixed",
+            args.model.display(),
+            if errors == 1 { "" } else { "s" },
+            if errors == 1 { "it is" } else { "they are" }
+        );
+        return 1;
+    }
+    if let Some(trace) = &args.trace
+        && same_file(trace, &args.model)
+    {
+        eprintln!(
+            "error: --trace {} is the model file itself; writing the trace there would replace \
+             the model",
+            trace.display()
+        );
+        return 2;
+    }
     let duration = match args.duration {
         Some(secs) if !(secs.is_finite() && secs > 0.0) => {
             eprintln!("error: --duration must be a positive number of seconds, not {secs}");
@@ -126,13 +146,32 @@ fn write_trace(path: &Path, sim: &Sim) -> anyhow::Result<()> {
     let file = std::fs::File::create(path)
         .with_context(|| format!("cannot create the trace file {}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
+    let cannot_write = || format!("cannot write the trace file {}", path.display());
     for event in sim.trace() {
-        serde_json::to_writer(&mut out, event)?;
-        out.write_all(b"\n")?;
+        serde_json::to_writer(&mut out, event).with_context(cannot_write)?;
+        out.write_all(b"\n").with_context(cannot_write)?;
     }
-    out.flush()
-        .with_context(|| format!("cannot write the trace file {}", path.display()))?;
+    out.flush().with_context(cannot_write)?;
     Ok(())
+}
+
+/// Whether two paths name one file (through links, or one path spelled two ways).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false; // One of them does not exist (yet): they cannot be the same file.
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if ma.dev() == mb.dev() && ma.ino() == mb.ino() {
+            return true;
+        }
+    }
+    let _ = (ma, mb);
+    matches!(
+        (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+        (Ok(x), Ok(y)) if x == y
+    )
 }
 
 fn print_summary(r: &Report) {

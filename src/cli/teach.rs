@@ -95,6 +95,10 @@ pub(super) fn assign(path: &Path) -> i32 {
             return 2;
         }
     }
+    if let Some(problem) = beyond_limits(&input) {
+        eprintln!("{}: error: {problem}", path.display());
+        return 2;
+    }
     let assignment = match input.assignor {
         AssignorName::Range => assign_range(&input.topics, &input.members),
         AssignorName::RoundRobin => assign_round_robin(&input.topics, &input.members),
@@ -110,6 +114,36 @@ pub(super) fn assign(path: &Path) -> i32 {
             2
         }
     }
+}
+
+/// Partitions over all topics an assignment may cover.
+const MAX_ASSIGNED_PARTITIONS: u64 = 1_000_000;
+
+/// What makes an assignment input too large to compute, in words: the same limits as a
+/// model's (partitions per topic, members per group), and a million partitions in all.
+fn beyond_limits(input: &AssignInput) -> Option<String> {
+    use crate::model::validate::{MAX_MEMBERS, MAX_PARTITIONS};
+    if let Some((topic, &count)) = input.topics.iter().find(|(_, n)| **n > MAX_PARTITIONS) {
+        return Some(format!(
+            "topic `{topic}` has {count} partitions; Causeway assigns at most {MAX_PARTITIONS} \
+             per topic, as many as a model may have"
+        ));
+    }
+    let total: u64 = input.topics.values().map(|&n| u64::from(n)).sum();
+    if total > MAX_ASSIGNED_PARTITIONS {
+        return Some(format!(
+            "the topics have {total} partitions in all; Causeway assigns at most \
+             {MAX_ASSIGNED_PARTITIONS}"
+        ));
+    }
+    if input.members.len() > MAX_MEMBERS as usize {
+        return Some(format!(
+            "the group has {} members; Causeway assigns to at most {MAX_MEMBERS}, as many as a \
+             model's group may have",
+            input.members.len()
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
