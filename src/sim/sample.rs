@@ -49,8 +49,9 @@ pub struct KeySampler {
 #[derive(Debug, Clone)]
 enum KeyKind {
     Uniform(u64),
-    /// Cumulative weights, last = 1.
-    Table(Vec<f64>),
+    /// Cumulative weights, last = 1 (shared: a Zipf table can hold ten million entries, and
+    /// producers with the same distribution and a simulation's checkpoints need only one).
+    Table(std::sync::Arc<[f64]>),
     Sequential {
         keys: u64,
         next: u64,
@@ -86,6 +87,15 @@ impl KeySampler {
         Self {
             remap: Some(remap),
             ..Self::new(dist)
+        }
+    }
+
+    /// Whether this sampler draws from the very table `other` does (not a copy of it).
+    #[cfg(test)]
+    pub fn shares_table_with(&self, other: &KeySampler) -> bool {
+        match (&self.kind, &other.kind) {
+            (KeyKind::Table(a), KeyKind::Table(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
         }
     }
 
@@ -128,7 +138,7 @@ fn cumulative(weights: impl Iterator<Item = f64>) -> KeyKind {
     if let Some(last) = cdf.last_mut() {
         *last = 1.0;
     }
-    KeyKind::Table(cdf)
+    KeyKind::Table(cdf.into())
 }
 
 /// The key text of index `index` under a key distribution (what Kafka hashes).

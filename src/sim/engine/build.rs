@@ -100,6 +100,8 @@ impl Sim {
 
         let mut key_spaces = Vec::new();
         let mut producers = Vec::new();
+        // Samplers already built, by distribution: producers drawing alike share one table.
+        let mut samplers: Vec<(&KeyDistribution, KeySampler)> = Vec::new();
         for p in &model.producers {
             let event_types: Vec<u16> = p.event_types.iter().map(|e| event_index(e)).collect();
             let topic_ids: Vec<u32> = p.topics.iter().filter_map(|t| topic_index(t)).collect();
@@ -115,6 +117,19 @@ impl Sim {
                 })
                 .collect();
             let (key_space, remap) = key_space_for(&mut key_spaces, &p.keys);
+            let keys = match samplers.iter().find(|(d, _)| **d == p.keys) {
+                // A clone shares the table (and starts where a new sampler would). Equal
+                // weighted lists are remapped alike: their keys entered the space together.
+                Some((_, sampler)) => sampler.clone(),
+                None => {
+                    let sampler = match remap {
+                        Some(remap) => KeySampler::remapped(&p.keys, remap),
+                        None => KeySampler::new(&p.keys),
+                    };
+                    samplers.push((&p.keys, sampler.clone()));
+                    sampler
+                }
+            };
             producers.push(ProducerRt {
                 name: p.id.clone(),
                 sticky: vec![(u32::MAX, 0); topic_ids.len()],
@@ -122,10 +137,7 @@ impl Sim {
                 event_types,
                 targets,
                 arrivals: Arrivals::new(&p.rate),
-                keys: match remap {
-                    Some(remap) => KeySampler::remapped(&p.keys, remap),
-                    None => KeySampler::new(&p.keys),
-                },
+                keys,
                 key_space,
                 size: p.record_size.clone(),
                 acks: p.acks,

@@ -1067,6 +1067,44 @@ mod tests {
 )"#;
 
     #[test]
+    fn producers_with_the_same_zipf_keys_share_one_table() {
+        let producer = |id: &str, keys: u64| {
+            format!(
+                r#"(id: "{id}", topics: ["t"], event_types: ["E"],
+                    rate: Constant(per_second: 10.0),
+                    keys: Zipf(keys: {keys}, exponent: 1.0, prefix: "k-"),
+                    record_size: Constant(bytes: 100))"#
+            )
+        };
+        let text = format!(
+            r#"(
+    format: 1,
+    name: "zipf",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 1000.0)], network_latency_ms: 1.0),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "t", partitions: 2, replication_factor: 1, min_insync_replicas: 1,
+              event_types: ["E"])],
+    producers: [{}, {}, {}],
+    scenarios: [(name: "s", seed: 1, duration_ms: 1000)],
+)"#,
+            producer("a", 100_000),
+            producer("b", 100_000),
+            producer("c", 50_000)
+        );
+        let model = crate::model::load(&text).expect("loads");
+        let sim = Builder::new(&model).build().expect("builds");
+        let [a, b, c] = [0, 1, 2].map(|i| &sim.producers[i].keys);
+        assert!(a.shares_table_with(b));
+        assert!(
+            !a.shares_table_with(c),
+            "another distribution, another table"
+        );
+        // A checkpoint shares it too.
+        let checkpoint = sim.clone();
+        assert!(checkpoint.producers[0].keys.shares_table_with(a));
+    }
+
+    #[test]
     fn the_count_of_records_held_follows_every_log_queue_and_retry() {
         // Every example scenario (crashes, truncations, network partitions, retries and
         // rebalances among them) and retention deleting unread records, checked every
