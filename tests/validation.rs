@@ -2662,6 +2662,58 @@ fn an_expectation_on_a_missing_group_is_an_error() {
 }
 
 #[test]
+fn a_latency_expectation_no_run_can_meet_is_an_error() {
+    for (bound, says) in [
+        (f64::NAN, "below NaN ms"),
+        (-1.0, "below -1 ms"),
+        (0.0, "below 0 ms"),
+    ] {
+        let mut m = base();
+        scenario(&mut m)
+            .expectations
+            .push(Expectation::P99LatencyBelowMs(bound));
+        let d = one(&m, "expectation-bound");
+        check(
+            &d,
+            Error,
+            ElementKind::Scenario,
+            "steady",
+            "expectations",
+            &[says, "the bound must be above 0"],
+        );
+    }
+    let mut m = base();
+    scenario(&mut m)
+        .expectations
+        .push(Expectation::P99LatencyBelowMs(0.5));
+    assert!(validate(&m).iter().all(|d| d.code != "expectation-bound"));
+}
+
+#[test]
+fn more_lanes_per_partition_than_can_be_simulated_are_an_error() {
+    let mut m = base();
+    let g = group(&mut m, "shipping");
+    g.ordering = causeway::model::OrderingMode::PerKey;
+    g.concurrency = 1_000;
+    let d = one(&m, "simulation-limit");
+    check(
+        &d,
+        Error,
+        ElementKind::ConsumerGroup,
+        "shipping",
+        "concurrency",
+        &["up to 1000 records of a partition at once", "at most 256"],
+    );
+    group(&mut m, "shipping").concurrency = 256;
+    assert!(validate(&m).iter().all(|d| d.code != "simulation-limit"));
+    // One record per partition at a time: concurrency only counts partitions in flight.
+    let g = group(&mut m, "shipping");
+    g.ordering = causeway::model::OrderingMode::PerPartition;
+    g.concurrency = 1_000;
+    assert!(validate(&m).iter().all(|d| d.code != "simulation-limit"));
+}
+
+#[test]
 fn fault_factors_must_be_above_zero() {
     let d = one(
         &with_fault(

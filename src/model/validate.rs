@@ -80,6 +80,9 @@ pub const MAX_ZIPF_KEYS: u64 = 10_000_000;
 pub const MAX_FAN_OUT: u32 = 1_000;
 /// See [`MAX_MEMBERS`].
 pub const MAX_RATE_PER_SECOND: f64 = 100_000_000.0;
+/// See [`MAX_MEMBERS`]: records of one partition in flight at once (`per_key` and
+/// `unordered` ordering split a partition into this many lanes at most).
+pub const MAX_LANES: u32 = 256;
 
 /// A number as a person reads it in a message: plainly while that is short, in scientific
 /// notation when it would run to many digits (`1e300`, not three hundred zeros).
@@ -1228,6 +1231,19 @@ impl<'m> Validator<'m> {
                     "concurrency",
                     format!("consumer group `{}` has concurrency 0", group.id),
                 );
+            } else if group.concurrency > MAX_LANES
+                && group.ordering != crate::model::OrderingMode::PerPartition
+            {
+                self.error(
+                    "simulation-limit",
+                    &element,
+                    "concurrency",
+                    format!(
+                        "consumer group `{}` processes up to {} records of a partition at once; \
+                         Causeway simulates at most {MAX_LANES}",
+                        group.id, group.concurrency
+                    ),
+                );
             }
             if group.max_poll_records == 0 {
                 self.error(
@@ -1892,11 +1908,23 @@ impl<'m> Validator<'m> {
                 self.check_fault(&element, &brokers, &fault.kind);
             }
             for expectation in &scenario.expectations {
-                if let Expectation::MaxLagBelow {
-                    group: Some(group), ..
-                } = expectation
-                {
-                    self.require_group(&element, "expectations", group);
+                match expectation {
+                    Expectation::MaxLagBelow {
+                        group: Some(group), ..
+                    } => self.require_group(&element, "expectations", group),
+                    Expectation::P99LatencyBelowMs(bound) if bound.is_nan() || *bound <= 0.0 => {
+                        self.error(
+                            "expectation-bound",
+                            &element,
+                            "expectations",
+                            format!(
+                                "{element} expects p99 latency below {} ms, which no run can \
+                                 meet: the bound must be above 0",
+                                readable(*bound)
+                            ),
+                        );
+                    }
+                    _ => {}
                 }
             }
         }

@@ -239,7 +239,7 @@ impl Sim {
                 let lanes: u16 = match group.ordering {
                     model::OrderingMode::PerPartition => 1,
                     model::OrderingMode::PerKey | model::OrderingMode::Unordered => {
-                        group.concurrency.clamp(1, 256) as u16
+                        group.concurrency.clamp(1, model::validate::MAX_LANES) as u16
                     }
                 };
                 for (&partition, lane) in owned
