@@ -2662,6 +2662,27 @@ fn an_expectation_on_a_missing_group_is_an_error() {
 }
 
 #[test]
+fn records_larger_than_kafka_accepts_by_default_are_a_warning() {
+    let mut m = base();
+    producer(&mut m, "checkout").record_size = SizeDistribution::Uniform {
+        min: 100,
+        max: 4_000_000,
+    };
+    let d = one(&m, "record-too-large");
+    check(
+        &d,
+        Warning,
+        ElementKind::Producer,
+        "checkout",
+        "record_size",
+        &["up to 4000000 bytes", "RecordTooLargeException"],
+    );
+    assert!(d.hint.as_deref().unwrap_or("").contains("claim-check"));
+    producer(&mut m, "checkout").record_size = SizeDistribution::Constant { bytes: 1_048_576 };
+    assert!(validate(&m).iter().all(|d| d.code != "record-too-large"));
+}
+
+#[test]
 fn a_latency_expectation_no_run_can_meet_is_an_error() {
     for (bound, says) in [
         (f64::NAN, "below NaN ms"),

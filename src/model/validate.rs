@@ -94,6 +94,9 @@ fn readable(x: f64) -> String {
     }
 }
 
+/// Kafka's default `max.request.size`: the largest record a producer sends as configured.
+const MAX_REQUEST_BYTES: f64 = 1_048_576.0;
+
 /// The highest rate a producer's rate process reaches, in records per second.
 fn peak_rate(rate: &RateProcess) -> f64 {
     match rate {
@@ -964,6 +967,30 @@ impl<'m> Validator<'m> {
                     self.check_non_negative(&element, "record_size", std_dev);
                 }
                 _ => {}
+            }
+            // Kafka's producer refuses a record above max.request.size (1 MiB by default), and
+            // the broker one above message.max.bytes (about 1 MiB).
+            let largest = match producer.record_size {
+                SizeDistribution::Constant { bytes } => f64::from(bytes),
+                SizeDistribution::Uniform { min, max } => f64::from(min.max(max)),
+                SizeDistribution::Normal { mean, .. } => mean,
+            };
+            if largest > MAX_REQUEST_BYTES {
+                self.warning(
+                    "record-too-large",
+                    &element,
+                    "record_size",
+                    format!(
+                        "producer `{}` sends records of up to {} bytes; with Kafka's defaults \
+                         they are refused (RecordTooLargeException: max.request.size and \
+                         message.max.bytes are about 1 MiB), though Causeway simulates them",
+                        producer.id,
+                        readable(largest)
+                    ),
+                    "raise max.request.size and message.max.bytes to match, or keep large \
+                     payloads elsewhere and send a reference (the claim-check pattern)"
+                        .to_owned(),
+                );
             }
             if producer.enable_idempotence && producer.acks != Acks::All {
                 self.error_hint(
