@@ -99,10 +99,11 @@ fn check_file(path: &std::path::Path) -> FileReport {
         }
     };
     let text = String::from_utf8_lossy(&bytes);
+    let locator = model::Locator::new(&text);
     let diagnostics: Vec<LocatedDiagnostic> = model::validate(&model)
         .into_iter()
         .map(|diagnostic| {
-            let at = model::locate(&text, &diagnostic.element, diagnostic.field.as_deref());
+            let at = locator.locate(&diagnostic.element, diagnostic.field.as_deref());
             LocatedDiagnostic {
                 line: at.line,
                 column: at.column,
@@ -138,8 +139,9 @@ pub(super) fn print_errors(path: &std::path::Path, model: &model::Model) -> usiz
     let text = read(path)
         .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
         .unwrap_or_default();
+    let locator = model::Locator::new(&text);
     for d in &errors {
-        let at = model::locate(&text, &d.element, d.field.as_deref());
+        let at = locator.locate(&d.element, d.field.as_deref());
         eprintln!(
             "{}:{}:{}: error: {}",
             path.display(),

@@ -6,6 +6,8 @@
 //! use (an element on one line, fields in any order), and falls back to the element's own line,
 //! then to the top of the file.
 
+use std::collections::HashMap;
+
 use super::types::{ElementKind, ElementRef};
 
 /// A 1-based line and column.
@@ -21,61 +23,151 @@ impl TextPosition {
     const START: Self = Self { line: 1, column: 1 };
 }
 
-/// Where `element` (and, when given, its `field`) is written in `text`.
+/// Where `element` (and, when given, its `field`) is written in `text`. To locate many
+/// elements in one text, make a [`Locator`] once.
 pub fn locate(text: &str, element: &ElementRef, field: Option<&str>) -> TextPosition {
-    let lines: Vec<&str> = text.lines().collect();
-    match element.kind {
-        ElementKind::Model => field
-            .and_then(|f| find_key(&lines, 0, lines.len(), f, None))
-            .unwrap_or(TextPosition::START),
-        kind => {
-            let section = kind.section();
-            let Some(section_start) = find_key(&lines, 0, lines.len(), section, None) else {
-                return TextPosition::START;
-            };
-            let key = match kind {
-                ElementKind::Scenario => "name",
-                _ => "id",
-            };
-            let value = match kind {
-                ElementKind::Broker => element.id.clone(),
-                _ => ron_string(&element.id),
-            };
-            let Some(element_line) = find_key_value(&lines, section_start.line - 1, key, &value)
-            else {
-                return section_start;
-            };
-            let Some(field) = field else {
-                return element_line;
-            };
-            if field == key {
-                return element_line;
+    Locator::new(text).locate(element, field)
+}
+
+/// Locates elements in one model text: the text is indexed once, so each lookup costs about
+/// the size of its element, not of the file (a model with thousands of diagnostics is
+/// located in linear time).
+pub struct Locator<'t> {
+    lines: Vec<&'t str>,
+    /// The first line starting with each `key:` (at any indentation).
+    first_key: HashMap<&'t str, TextPosition>,
+    /// Every `id: value` and `name: value` on any line, by key and value as written (a
+    /// string with its quotes, a number): where each is, in text order.
+    values: HashMap<(&'t str, &'t str), Vec<TextPosition>>,
+}
+
+impl<'t> Locator<'t> {
+    /// Indexes `text`.
+    pub fn new(text: &'t str) -> Self {
+        let lines: Vec<&str> = text.lines().collect();
+        let mut first_key = HashMap::new();
+        let mut values: HashMap<(&str, &str), Vec<TextPosition>> = HashMap::new();
+        for (i, line) in lines.iter().enumerate() {
+            let indent = indentation(line);
+            let trimmed = line.trim_start();
+            let word = trimmed
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .map_or(trimmed, |end| &trimmed[..end]);
+            if !word.is_empty() && trimmed[word.len()..].trim_start().starts_with(':') {
+                first_key.entry(word).or_insert(TextPosition {
+                    line: i + 1,
+                    column: indent + 1,
+                });
             }
-            // The field on the element's own line (a one-line element) …
-            let own = lines[element_line.line - 1];
-            if let Some(col) = find_key_in_line(own, field) {
-                return TextPosition {
-                    line: element_line.line,
-                    column: col,
-                };
+            for key in ["id", "name"] {
+                let mut search = 0;
+                while let Some(found) = line[search..].find(key) {
+                    let start = search + found;
+                    search = start + key.len();
+                    let boundary = !line[..start]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_');
+                    let Some(after) = line[search..].trim_start().strip_prefix(':') else {
+                        continue;
+                    };
+                    if !boundary {
+                        continue;
+                    }
+                    if let Some(value) = value_token(after.trim_start()) {
+                        values.entry((key, value)).or_default().push(TextPosition {
+                            line: i + 1,
+                            column: line[..start].chars().count() + 1,
+                        });
+                    }
+                }
             }
-            // … or on a later line at the same indentation, before the element ends …
-            let indent = element_line.column - 1;
-            let outside = |l: &&str| !l.trim().is_empty() && indentation(l) < indent;
-            let end = lines[element_line.line..]
-                .iter()
-                .position(outside)
-                .map_or(lines.len(), |p| element_line.line + p);
-            // … or on an earlier one, written before the id.
-            let start = lines[..element_line.line - 1]
-                .iter()
-                .rposition(outside)
-                .map_or(0, |p| p + 1);
-            find_key(&lines, element_line.line, end, field, Some(indent))
-                .or_else(|| find_key(&lines, start, element_line.line - 1, field, Some(indent)))
-                .unwrap_or(element_line)
+        }
+        Self {
+            lines,
+            first_key,
+            values,
         }
     }
+
+    /// Where `element` (and, when given, its `field`) is written.
+    pub fn locate(&self, element: &ElementRef, field: Option<&str>) -> TextPosition {
+        let lines = &self.lines;
+        match element.kind {
+            ElementKind::Model => field
+                .and_then(|f| self.first_key.get(f).copied())
+                .unwrap_or(TextPosition::START),
+            kind => {
+                let Some(&section_start) = self.first_key.get(kind.section()) else {
+                    return TextPosition::START;
+                };
+                let key = match kind {
+                    ElementKind::Scenario => "name",
+                    _ => "id",
+                };
+                let value = match kind {
+                    ElementKind::Broker => element.id.clone(),
+                    _ => ron_string(&element.id),
+                };
+                let Some(element_line) = self
+                    .values
+                    .get(&(key, value.as_str()))
+                    .and_then(|at| at.iter().find(|p| p.line >= section_start.line).copied())
+                else {
+                    return section_start;
+                };
+                let Some(field) = field else {
+                    return element_line;
+                };
+                if field == key {
+                    return element_line;
+                }
+                // The field on the element's own line (a one-line element) …
+                let own = lines[element_line.line - 1];
+                if let Some(col) = find_key_in_line(own, field) {
+                    return TextPosition {
+                        line: element_line.line,
+                        column: col,
+                    };
+                }
+                // … or on a later line at the same indentation, before the element ends …
+                let indent = element_line.column - 1;
+                let outside = |l: &&str| !l.trim().is_empty() && indentation(l) < indent;
+                let end = lines[element_line.line..]
+                    .iter()
+                    .position(outside)
+                    .map_or(lines.len(), |p| element_line.line + p);
+                // … or on an earlier one, written before the id.
+                let start = lines[..element_line.line - 1]
+                    .iter()
+                    .rposition(outside)
+                    .map_or(0, |p| p + 1);
+                find_key(lines, element_line.line, end, field, Some(indent))
+                    .or_else(|| find_key(lines, start, element_line.line - 1, field, Some(indent)))
+                    .unwrap_or(element_line)
+            }
+        }
+    }
+}
+
+/// The value at the start of `text` as written: a string with its quotes, or a run of
+/// letters, digits and `_` (a number, an identifier).
+fn value_token(text: &str) -> Option<&str> {
+    if let Some(rest) = text.strip_prefix('"') {
+        let mut escaped = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => return Some(&text[..i + 2]),
+                _ => escaped = false,
+            }
+        }
+        return None;
+    }
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(text.len());
+    (end > 0).then(|| &text[..end])
 }
 
 /// The RON spelling of a string value.
@@ -111,35 +203,6 @@ fn find_key(
             line: i + 1,
             column: column + 1,
         });
-    }
-    None
-}
-
-/// Finds `key: value` anywhere on a line, from `from` on.
-fn find_key_value(lines: &[&str], from: usize, key: &str, value: &str) -> Option<TextPosition> {
-    for (i, line) in lines.iter().enumerate().skip(from) {
-        let mut search = 0;
-        while let Some(found) = line[search..].find(key) {
-            let start = search + found;
-            let rest = line[start + key.len()..].trim_start();
-            let boundary = start == 0
-                || !line[..start]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_alphanumeric() || c == '_');
-            if boundary
-                && let Some(after_colon) = rest.strip_prefix(':')
-                && after_colon.trim_start().starts_with(value)
-                && !after_colon.trim_start()[value.len()..]
-                    .starts_with(|c: char| c.is_alphanumeric())
-            {
-                return Some(TextPosition {
-                    line: i + 1,
-                    column: line[..start].chars().count() + 1,
-                });
-            }
-            search = start + key.len();
-        }
     }
     None
 }
@@ -209,6 +272,57 @@ mod tests {
         assert_eq!((at.line, at.column), (6, 21));
         let at = locate(TEXT, &ElementRef::model(), Some("name"));
         assert_eq!((at.line, at.column), (3, 5));
+    }
+
+    #[test]
+    fn one_locator_finds_many_elements_and_tells_sections_apart() {
+        // A producer and a topic share the name `orders`: each is found in its own section.
+        let text = "(\n    topics: [\n        (id: \"orders\", partitions: 0),\n    ],\n    \
+                    producers: [\n        (\n            id: \"orders\",\n            \
+                    acks: One,\n        ),\n    ],\n    scenarios: [(name: \"orders\", \
+                    seed: 1)],\n)\n";
+        let locator = Locator::new(text);
+        let topic = ElementRef::new(ElementKind::Topic, "orders");
+        let producer = ElementRef::new(ElementKind::Producer, "orders");
+        let scenario = ElementRef::new(ElementKind::Scenario, "orders");
+        assert_eq!(
+            locator.locate(&topic, Some("partitions")),
+            TextPosition {
+                line: 3,
+                column: 24
+            }
+        );
+        assert_eq!(
+            locator.locate(&producer, Some("acks")),
+            TextPosition {
+                line: 8,
+                column: 13
+            }
+        );
+        assert_eq!(
+            locator.locate(&scenario, Some("seed")),
+            TextPosition {
+                line: 11,
+                column: 34
+            }
+        );
+        // The same answers as one-off lookups.
+        for (element, field) in [
+            (&topic, "partitions"),
+            (&producer, "acks"),
+            (&scenario, "seed"),
+        ] {
+            assert_eq!(
+                locator.locate(element, Some(field)),
+                locate(text, element, Some(field))
+            );
+        }
+        // A name that is only a prefix of another's is not taken for it.
+        let ord = ElementRef::new(ElementKind::Producer, "ord");
+        assert_eq!(
+            locator.locate(&ord, None),
+            TextPosition { line: 5, column: 5 }
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod validate;
 
 pub use avro::{AvroDefault, AvroType, EnumType, FixedType, RecordType};
 pub use format::{LoadError, load, load_bytes, save};
-pub use locate::{TextPosition, locate};
+pub use locate::{Locator, TextPosition, locate};
 pub use types::*;
 pub use validate::{Diagnostic, Severity, validate};
 

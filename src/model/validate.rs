@@ -4,7 +4,7 @@
 //! production checklist of a well-run event platform; infos are observations. Every diagnostic
 //! names the element it concerns and, where it can, the field at fault and a fix.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -122,6 +122,7 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
         model,
         out: Vec::new(),
         shares: Vec::new(),
+        shares_index: HashMap::new(),
     };
     v.model_level();
     v.ids();
@@ -147,6 +148,9 @@ struct Validator<'m> {
     /// Partition shares already computed, by key distribution and partition count: producers
     /// often share both, and hashing every key is the costliest check.
     shares: Vec<(&'m KeyDistribution, u32, Option<Vec<f64>>)>,
+    /// `shares` by a fingerprint of the distribution and the partition count, so a model
+    /// with thousands of producers is not checked in quadratic time.
+    shares_index: HashMap<(u64, u32), Vec<usize>>,
 }
 
 impl<'m> Validator<'m> {
@@ -1178,13 +1182,18 @@ impl<'m> Validator<'m> {
             if topic.partitions < 2 || topic.partitions > MAX_PARTITIONS {
                 continue;
             }
-            let known = self
-                .shares
+            let bucket = self
+                .shares_index
+                .entry((fingerprint(&producer.keys), topic.partitions))
+                .or_default();
+            let known = bucket
                 .iter()
-                .position(|(keys, count, _)| *count == topic.partitions && **keys == producer.keys);
+                .copied()
+                .find(|&i| *self.shares[i].0 == producer.keys);
             let index = known.unwrap_or_else(|| {
                 let shares = partition_shares(&producer.keys, topic.partitions);
                 self.shares.push((&producer.keys, topic.partitions, shares));
+                bucket.push(self.shares.len() - 1);
                 self.shares.len() - 1
             });
             let Some(shares) = &self.shares[index].2 else {
@@ -2140,6 +2149,29 @@ impl<'m> Validator<'m> {
             }
         }
     }
+}
+
+/// A hash of a key distribution, equal for equal distributions (for lookups only).
+fn fingerprint(dist: &KeyDistribution) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match dist {
+        KeyDistribution::Uniform { keys, prefix } => (0u8, keys, prefix).hash(&mut h),
+        KeyDistribution::Zipf {
+            keys,
+            exponent,
+            prefix,
+        } => (1u8, keys, exponent.to_bits(), prefix).hash(&mut h),
+        KeyDistribution::Sequential { keys, prefix } => (2u8, keys, prefix).hash(&mut h),
+        KeyDistribution::Weighted(list) => {
+            3u8.hash(&mut h);
+            for k in list {
+                (&k.key, k.weight.to_bits()).hash(&mut h);
+            }
+        }
+        KeyDistribution::Null => 4u8.hash(&mut h),
+    }
+    h.finish()
 }
 
 /// The share of records each partition receives under Kafka's key partitioner, or `None`
