@@ -14,6 +14,7 @@ pub mod report;
 pub mod rng;
 pub mod saga;
 pub mod sample;
+mod tally;
 pub mod time;
 pub mod trace;
 

@@ -53,10 +53,11 @@ mod results;
 mod sagas;
 mod stores;
 
+use crate::sim::tally::{Tally, new_histogram};
 use build::key_index;
 use consume::lane_of;
 use membership::assign_members;
-use results::{latency_report, new_histogram};
+use results::latency_report;
 use sagas::build_sagas;
 
 /// Record ids and key indices use this for "none".
@@ -751,8 +752,8 @@ pub struct Sim {
     retries: u64,
     /// Deliveries (record × subscribing group) not yet finished.
     outstanding: u64,
-    latency: Histogram<u64>,
-    processing: Histogram<u64>,
+    latency: Tally,
+    processing: Tally,
     latency_sum_ns: u128,
     latency_count: u64,
     checkers: Checkers,

@@ -108,8 +108,7 @@ impl Sim {
 
     #[inline]
     pub(super) fn record_latency(&mut self, latency: Nanos) {
-        let micros = (latency / 1_000).max(1);
-        let _ = self.latency.record(micros.min(self.latency.high()));
+        self.latency.record(latency / 1_000);
         self.latency_sum_ns += u128::from(latency);
         self.latency_count += 1;
     }
@@ -137,9 +136,7 @@ impl Sim {
         line[31..33].copy_from_slice(&attempt.to_le_bytes());
         if kind == TraceKind::Processed && rec.produced_at >= self.warmup {
             let duration = self.now.saturating_sub(rec.appended_at);
-            let _ = self
-                .processing
-                .record((duration / 1_000).clamp(1, self.processing.high()));
+            self.processing.record(duration / 1_000);
         }
         if self.tracing() {
             self.keep_trace(kind, rec, partition, offset, consumer);
@@ -332,8 +329,12 @@ impl Sim {
             });
         }
         let sagas = self.saga_reports(stuck_after, &mut verdicts);
-        let latency = latency_report(&self.latency, self.latency_sum_ns, self.latency_count);
-        let processing = latency_report(&self.processing, 0, 0);
+        let latency = latency_report(
+            &self.latency.histogram(),
+            self.latency_sum_ns,
+            self.latency_count,
+        );
+        let processing = latency_report(&self.processing.histogram(), 0, 0);
         let groups = self
             .groups
             .iter()
@@ -427,18 +428,6 @@ impl Sim {
             .collect();
         report
     }
-}
-
-pub(super) fn new_histogram() -> Histogram<u64> {
-    // Microseconds from 1 µs to 1 hour, three significant digits.
-    Histogram::new_with_bounds(1, 3_600_000_000, 3)
-        .unwrap_or_else(|_| Histogram::new(3).unwrap_or_else(|_| unreachable_histogram()))
-}
-
-#[allow(clippy::panic)]
-pub(super) fn unreachable_histogram() -> Histogram<u64> {
-    // Histogram::new(3) fails only for precision > 5; 3 is valid.
-    panic!("hdrhistogram rejected a precision of 3")
 }
 
 /// Percentiles of a histogram of counts (not times).
