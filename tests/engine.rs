@@ -1377,7 +1377,7 @@ fn a_run_whose_backlog_outgrows_memory_stops_early_and_says_why() {
     );
     let reason = report.stopped_early.clone().expect("the run stopped early");
     assert!(
-        reason.contains("5001 records waiting") && reason.contains("5000 records, as this run"),
+        reason.contains("5,001 records waiting") && reason.contains("5,000 records, as this run"),
         "{reason}"
     );
     assert!(!report.all_passed());

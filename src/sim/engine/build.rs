@@ -624,7 +624,6 @@ pub(super) fn orchestrator_group(s: &model::Saga, model: &Model) -> Option<model
     })
 }
 
-/// The index of a key's text in a key distribution, if it belongs to it.
 /// The key space a distribution's keys belong to, created or widened as needed, and for a
 /// weighted list the index of each of its keys in that space.
 ///
@@ -721,6 +720,7 @@ fn prefix_of(dist: &KeyDistribution) -> Option<&str> {
     }
 }
 
+/// The index of a key's text in a key distribution, if it belongs to it.
 pub(super) fn key_index(dist: &KeyDistribution, key: &str) -> Option<u32> {
     match dist {
         KeyDistribution::Uniform { keys, prefix }

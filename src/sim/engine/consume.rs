@@ -480,7 +480,7 @@ impl Sim {
 
     /// Drops log entries every reader has committed past and every live follower has fetched:
     /// they can never be read again, and keeping them would make memory grow with the run's
-    /// length.
+    /// length. Called on commits, and on follower fetches of partitions nobody reads.
     pub(super) fn trim(&mut self, partition: u32) {
         let Sim {
             partitions,
@@ -490,10 +490,13 @@ impl Sim {
             ..
         } = self;
         let p = &mut partitions[partition as usize];
-        if p.keep_history || p.readers.is_empty() {
+        if p.keep_history || (p.readers.is_empty() && p.replicas.len() == 1) {
+            // (An unread partition with one replica keeps nothing: see `append`.)
             return;
         }
-        let mut keep_from = u64::MAX;
+        // A partition nobody reads keeps its records only for its followers, up to the high
+        // watermark (a leader change truncates above it, never below).
+        let mut keep_from = if p.readers.is_empty() { p.hw } else { u64::MAX };
         for &(g, part) in &p.readers {
             keep_from = keep_from.min(groups[usize::from(g)].parts[part as usize].committed);
         }

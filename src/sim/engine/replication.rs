@@ -109,6 +109,10 @@ impl Sim {
             written.saturating_add(self.network),
             Ev::FollowerFetch { partition, replica },
         );
+        if self.partitions[partition as usize].readers.is_empty() {
+            // No commit will ever trim this log: what every follower has fetched can go.
+            self.trim(partition);
+        }
     }
 
     /// Moves the high watermark to what every in-sync replica has, acknowledges acks=all
