@@ -388,6 +388,14 @@ fn simulate_names_where_a_model_is_wrong_as_check_does() {
         .stderr(predicate::str::contains(
             "1 error: the model cannot be simulated until it is fixed",
         ));
+    // A model read from a pipe (read once) is located all the same.
+    #[cfg(unix)]
+    causeway()
+        .args(["simulate", "/dev/stdin"])
+        .write_stdin(text.replacen("partitions: 12", "partitions: 0", 1))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("/dev/stdin:{line}:")));
     let broken = write(&dir, "broken.ron", "(format: 1, name: \"x\",");
     causeway()
         .arg("simulate")

@@ -127,8 +127,9 @@ fn check_file(path: &std::path::Path) -> FileReport {
 }
 
 /// Prints a model's validation errors as `check` does (file, line, column, message and
-/// hint) on stderr, for commands that need a valid model; returns how many there were.
-pub(super) fn print_errors(path: &std::path::Path, model: &model::Model) -> usize {
+/// hint) on stderr, located in `text`, the model's source, for commands that need a valid
+/// model; returns how many there were.
+pub(super) fn print_errors(path: &std::path::Path, text: &str, model: &model::Model) -> usize {
     let errors: Vec<_> = model::validate(model)
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
@@ -136,10 +137,7 @@ pub(super) fn print_errors(path: &std::path::Path, model: &model::Model) -> usiz
     if errors.is_empty() {
         return 0;
     }
-    let text = read(path)
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default();
-    let locator = model::Locator::new(&text);
+    let locator = model::Locator::new(text);
     for d in &errors {
         let at = locator.locate(&d.element, d.field.as_deref());
         eprintln!(

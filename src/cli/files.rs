@@ -30,6 +30,12 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 /// Reads and parses a model file; on failure says why (file, line and column) on stderr.
 pub(super) fn load_model(path: &Path) -> Option<crate::model::Model> {
+    load_model_with_text(path).map(|(model, _)| model)
+}
+
+/// [`load_model`], with the text it was read from (to locate diagnostics in, without reading
+/// the file again: a pipe reads once).
+pub(super) fn load_model_with_text(path: &Path) -> Option<(crate::model::Model, String)> {
     let bytes = match read(path) {
         Ok(bytes) => bytes,
         Err(err) => {
@@ -38,7 +44,7 @@ pub(super) fn load_model(path: &Path) -> Option<crate::model::Model> {
         }
     };
     match crate::model::load_bytes(&bytes) {
-        Ok(model) => Some(model),
+        Ok(model) => Some((model, String::from_utf8_lossy(&bytes).into_owned())),
         Err(err) => {
             eprintln!(
                 "{}:{}:{}: error: {}",

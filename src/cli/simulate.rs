@@ -32,10 +32,10 @@ pub struct SimulateArgs {
 const TRACE_CAPACITY: usize = 1_000_000;
 
 pub(super) fn run(args: &SimulateArgs) -> i32 {
-    let Some(model) = super::files::load_model(&args.model) else {
+    let Some((model, text)) = super::files::load_model_with_text(&args.model) else {
         return 2;
     };
-    let errors = super::check::print_errors(&args.model, &model);
+    let errors = super::check::print_errors(&args.model, &text, &model);
     if errors > 0 {
         eprintln!(
             "{}: {errors} error{}: the model cannot be simulated until {} fixed",
