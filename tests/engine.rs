@@ -1835,3 +1835,40 @@ fn records_still_lingering_when_producers_stop_are_sent_before_the_run_drains() 
     assert_eq!(report.delivered, 1_234);
     assert_eq!(report.stuck, 0);
 }
+
+/// A poison key is its text too: `Account-500` is poison for records an event store publishes
+/// for aggregate 500, even when the producers of the same prefix only draw 10 keys (the store
+/// widens their key space).
+#[test]
+fn a_poison_key_matches_an_event_stores_aggregate_beyond_the_producers_keys() {
+    let text = r#"(
+    format: 1,
+    name: "poison",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 1000.0)], network_latency_ms: 1.0),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "t", partitions: 2, replication_factor: 1, min_insync_replicas: 1,
+              event_types: ["E"])],
+    producers: [(id: "p", topics: ["t"], event_types: ["E"], rate: Constant(per_second: 10.0),
+                 keys: Uniform(keys: 10, prefix: "Account-"), record_size: Constant(bytes: 100))],
+    consumer_groups: [(id: "g", topics: ["t"], members: 2, processing_time: Constant(ms: 0.1),
+                       commit: AfterEach, idempotent: true,
+                       failures: (poison_keys: ["Account-500"]),
+                       retry: (max_attempts: 2, backoff: Fixed(delay_ms: 1), mode: Blocking))],
+    event_stores: [(id: "accounts", aggregate: "Account", aggregates: 1000, event_types: ["E"],
+                    commands_per_second: 2000.0, writers: 4,
+                    append_latency: Constant(ms: 0.2), read_latency_per_event: Constant(ms: 0.0),
+                    publish: (topic: "t", mode: Outbox))],
+    scenarios: [(name: "run", seed: 1, duration_ms: 10000)],
+)"#;
+    let model = model::load(text).unwrap_or_else(|e| panic!("{e}"));
+    let (report, trace) = run_scenario(&model);
+    // About 2,000/s × 10 s ÷ 1,000 aggregates = 20 commands for aggregate 500.
+    assert!(
+        (5..=60).contains(&report.dead_lettered),
+        "dead-lettered {}",
+        report.dead_lettered
+    );
+    for e in trace.iter().filter(|e| e.kind == TraceKind::DeadLettered) {
+        assert_eq!(e.key.as_deref(), Some("Account-500"));
+    }
+}

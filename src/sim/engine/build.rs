@@ -162,6 +162,23 @@ impl Sim {
             });
         }
 
+        // Event stores' aggregates are keys too (`order-17`), in the spaces producers use for
+        // the same prefix: made before groups look their poison keys up in them.
+        let store_spaces: Vec<u16> = model
+            .event_stores
+            .iter()
+            .map(|store| {
+                key_space_for(
+                    &mut key_spaces,
+                    &model::KeyDistribution::Uniform {
+                        keys: store.aggregates.clamp(1, 10_000_000),
+                        prefix: format!("{}-", store.aggregate),
+                    },
+                )
+                .0
+            })
+            .collect();
+
         // Projections read their topics as a consumer group of their own: an instance per
         // partition, auto-committing every 5 s (Kafka's default), writing each event to the
         // store.
@@ -408,7 +425,7 @@ impl Sim {
         );
 
         let mut stores = Vec::new();
-        for store in &model.event_stores {
+        for (store, &key_space) in model.event_stores.iter().zip(&store_spaces) {
             let types: Vec<u16> = store
                 .event_types
                 .iter()
@@ -419,13 +436,6 @@ impl Sim {
                 .publish
                 .as_ref()
                 .and_then(|p| Some((topic_index(&p.topic)?, p.mode)));
-            let (key_space, _) = key_space_for(
-                &mut key_spaces,
-                &model::KeyDistribution::Uniform {
-                    keys: store.aggregates.clamp(1, 10_000_000),
-                    prefix: format!("{}-", store.aggregate),
-                },
-            );
             stores.push(StoreRt::new(
                 store,
                 types,
