@@ -267,12 +267,13 @@ impl Arrivals {
                 let mut t = from;
                 loop {
                     // The step in force at `t` (none before the first: rate 0), and its end.
-                    let rate = steps
-                        .iter()
-                        .take_while(|s| start(s) <= t)
-                        .last()
-                        .map_or(0.0, |s| per_ns(s.per_second));
-                    let end = steps.iter().map(start).find(|&s| s > t);
+                    // (Validation keeps steps in increasing order: a binary search finds it,
+                    // so a schedule of thousands of steps costs little per arrival.)
+                    let next = steps.partition_point(|s| start(s) <= t);
+                    let rate = next
+                        .checked_sub(1)
+                        .map_or(0.0, |i| per_ns(steps[i].per_second));
+                    let end = steps.get(next).map(start);
                     if let Some(at) = land(t, rate, budget, end) {
                         return Some(at);
                     }
