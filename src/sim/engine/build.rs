@@ -280,19 +280,23 @@ impl Sim {
                         paused_until: 0,
                         processing: false,
                         caught_up: true,
+                        slot: 0,
                     });
                     partitions[partition as usize]
                         .readers
                         .push((g as u16, part));
                 }
-                members.push(MemberRt {
+                let mut member = MemberRt {
                     free_slots: group.concurrency.max(1),
-                    parts: member_parts,
+                    parts: Vec::new(),
                     cursor: 0,
+                    idle: Vec::new(),
                     alive: true,
                     in_group: true,
                     incarnation: 0,
-                });
+                };
+                member.assign(member_parts, &mut parts);
+                members.push(member);
             }
             let mut poison_keys = FxHashSet::default();
             for key in &group.failures.poison_keys {

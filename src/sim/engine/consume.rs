@@ -19,14 +19,33 @@ impl Sim {
     pub(super) fn wake_readers(&mut self, partition: u32) {
         for i in 0..self.partitions[partition as usize].readers.len() {
             let (g, part) = self.partitions[partition as usize].readers[i];
-            let group = &self.groups[usize::from(g)];
-            let member = group.parts[part as usize].member;
+            let group = &mut self.groups[usize::from(g)];
+            let gp = &group.parts[part as usize];
+            let (member, slot) = (gp.member, gp.slot);
+            let m = &mut group.members[usize::from(member)];
+            if !m.idle.is_empty() {
+                m.wake(slot);
+            }
             // Most of the time the member is busy: skip the call (`dispatch` would return
             // without doing anything).
-            if group.members[usize::from(member)].free_slots == 0 {
+            if m.free_slots == 0 {
                 continue;
             }
             self.dispatch(g, member);
+        }
+    }
+
+    /// A reader of `partition` may have something to read again without its high watermark
+    /// moving (its log was truncated or deleted under it): its member looks at it again.
+    pub(super) fn recheck_readers(&mut self, partition: u32) {
+        let Sim {
+            partitions, groups, ..
+        } = self;
+        for &(g, part) in &partitions[partition as usize].readers {
+            let group = &mut groups[usize::from(g)];
+            let gp = &group.parts[part as usize];
+            let (member, slot) = (gp.member, gp.slot);
+            group.members[usize::from(member)].wake(slot);
         }
     }
 
@@ -86,22 +105,49 @@ impl Sim {
             m.cursor % count
         };
         let mut idx = cursor;
-        let part = loop {
-            let part = m.parts[idx];
-            let gp = &mut g.parts[part as usize];
-            let ready = ready_part(
-                gp, partitions, brokers, cut_off, client, reset, by_key, *now,
-            );
-            idx += 1;
-            if idx == count {
-                idx = 0;
+        let part = if m.idle.is_empty() {
+            loop {
+                let part = m.parts[idx];
+                let gp = &mut g.parts[part as usize];
+                let ready = ready_part(
+                    gp, partitions, brokers, cut_off, client, reset, by_key, *now,
+                ) == Readiness::Ready;
+                idx += 1;
+                if idx == count {
+                    idx = 0;
+                }
+                if ready {
+                    break part;
+                }
+                if idx == cursor {
+                    return None;
+                }
             }
-            if ready {
-                break part;
+        } else {
+            // Many partitions: those known to be caught up are skipped a word at a time, in
+            // the same round-robin order (from the cursor to the end, then from the start).
+            let mut found = None;
+            'passes: for (from, to) in [(cursor, count), (0, cursor)] {
+                let mut i = from;
+                while let Some(slot) = next_clear(&m.idle, i, to) {
+                    let part = m.parts[slot];
+                    let gp = &mut g.parts[part as usize];
+                    match ready_part(
+                        gp, partitions, brokers, cut_off, client, reset, by_key, *now,
+                    ) {
+                        Readiness::Ready => {
+                            found = Some((slot, part));
+                            break 'passes;
+                        }
+                        Readiness::CaughtUp => m.idle[slot / 64] |= 1 << (slot % 64),
+                        Readiness::Blocked => {}
+                    }
+                    i = slot + 1;
+                }
             }
-            if idx == cursor {
-                return None;
-            }
+            let (slot, part) = found?;
+            idx = if slot + 1 == count { 0 } else { slot + 1 };
+            part
         };
         m.cursor = idx;
         m.free_slots -= 1;
@@ -538,6 +584,31 @@ pub(super) fn lane_of(rec: &Rec, offset: u64, lanes: u16, by_key: bool) -> u16 {
     (spread % u64::from(lanes)) as u16
 }
 
+/// Whether a group partition has a record to start now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Readiness {
+    Ready,
+    /// Its position is at the high watermark: nothing to read until the watermark moves (or
+    /// the position moves back).
+    CaughtUp,
+    /// In flight, paused or cut off from its leader.
+    Blocked,
+}
+
+/// The first slot in `from..to` whose bit in `idle` is clear.
+fn next_clear(idle: &[u64], from: usize, to: usize) -> Option<usize> {
+    let mut i = from;
+    while i < to {
+        let word = !idle.get(i / 64).copied().unwrap_or(0) & (u64::MAX << (i % 64));
+        if word != 0 {
+            let slot = (i / 64) * 64 + word.trailing_zeros() as usize;
+            return (slot < to).then_some(slot);
+        }
+        i = (i / 64 + 1) * 64;
+    }
+    None
+}
+
 /// Whether a group partition has a record ready to start (and no record in flight): its
 /// leader is up and reachable from the group (`client`), and a record of its lane is below the
 /// high watermark. Moves a deleted position by `auto.offset.reset`, and a lane's position past
@@ -553,9 +624,9 @@ fn ready_part(
     reset: OffsetReset,
     by_key: bool,
     now: Nanos,
-) -> bool {
+) -> Readiness {
     if gp.in_flight.is_some() || gp.paused_until > now {
-        return false;
+        return Readiness::Blocked;
     }
     let p = &partitions[gp.partition as usize];
     let reachable = p.leader.and_then(|l| p.replicas.get(l)).is_some_and(|&b| {
@@ -566,7 +637,7 @@ fn ready_part(
                     .any(|&(_, c, mask)| c == client && mask & (1u64 << (b as usize % 64)) != 0))
     });
     if !reachable {
-        return false;
+        return Readiness::Blocked;
     }
     if gp.position < p.start_offset || gp.position > p.end_offset {
         // The committed position was deleted: auto.offset.reset decides where to go.
@@ -589,9 +660,9 @@ fn ready_part(
         }
     }
     if gp.position < p.hw {
-        true
+        Readiness::Ready
     } else {
         gp.caught_up = true;
-        false
+        Readiness::CaughtUp
     }
 }

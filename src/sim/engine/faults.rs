@@ -42,6 +42,8 @@ impl Sim {
             p.start_offset += 1;
             p.bytes = p.bytes.saturating_sub(u64::from(rec.size));
         }
+        // A reader whose position was deleted moves by auto.offset.reset when it next looks.
+        self.recheck_readers(partition);
         let mut lost_for = 0u64;
         for &(g, part) in &self.partitions[partition as usize].readers {
             let group = &self.groups[usize::from(g)];

@@ -56,6 +56,10 @@ impl Sim {
             self.outstanding += again;
             gp.position = floor;
             gp.committed = gp.committed.min(floor);
+            let (member, slot) = (usize::from(gp.member), gp.slot);
+            if let Some(m) = self.groups[gi].members.get_mut(member) {
+                m.wake(slot);
+            }
         }
     }
 
@@ -114,7 +118,7 @@ impl Sim {
             m.in_group = true;
             if self.groups[gi].coordinator_lost_at.is_some() {
                 // It cannot join yet: under its new id it owns nothing until it can.
-                self.groups[gi].members[usize::from(member)].parts.clear();
+                self.groups[gi].members[usize::from(member)].assign(Vec::new(), &mut []);
             }
             self.start_rebalance(group);
         }
@@ -335,9 +339,13 @@ impl Sim {
                 .iter()
                 .filter(|&&p| self.groups[gi].parts[p as usize].in_flight.is_some())
                 .count() as u32;
-            let member = &mut self.groups[gi].members[m];
-            member.parts = parts;
-            member.cursor = 0;
+            let GroupRt {
+                members,
+                parts: group_parts,
+                ..
+            } = &mut self.groups[gi];
+            let member = &mut members[m];
+            member.assign(parts, group_parts);
             member.free_slots = concurrency.saturating_sub(busy);
         }
         self.dispatch_all(group);

@@ -520,6 +520,37 @@ struct GroupPart {
     /// The consumer had read everything visible and is long-polling: the next record reaches
     /// it one network hop after it becomes visible. A backlog is already fetched.
     caught_up: bool,
+    /// Its index in its member's `parts`.
+    slot: u32,
+}
+
+/// See [`MemberRt::idle`]: a member of a 100,000-partition topic would otherwise look at tens
+/// of thousands of partitions for each record.
+const IDLE_INDEX_ABOVE: usize = 64;
+
+impl MemberRt {
+    /// Gives the member `parts` (and each its slot), looking at every one afresh.
+    fn assign(&mut self, parts: Vec<u32>, group_parts: &mut [GroupPart]) {
+        for (slot, &part) in parts.iter().enumerate() {
+            if let Some(gp) = group_parts.get_mut(part as usize) {
+                gp.slot = slot as u32;
+            }
+        }
+        self.idle.clear();
+        if parts.len() > IDLE_INDEX_ABOVE && !tests::looking_at_every_partition() {
+            self.idle.resize(parts.len().div_ceil(64), 0);
+        }
+        self.parts = parts;
+        self.cursor = 0;
+    }
+
+    /// The partition at `slot` may have something to read: it is looked at again.
+    #[inline]
+    fn wake(&mut self, slot: u32) {
+        if let Some(word) = self.idle.get_mut(slot as usize / 64) {
+            *word &= !(1u64 << (slot % 64));
+        }
+    }
 }
 
 /// A saga step a group performs, with the reactions (indices into the group's, `NONE_U16`
@@ -542,6 +573,11 @@ struct MemberRt {
     free_slots: u32,
     parts: Vec<u32>,
     cursor: usize,
+    /// For a member with many partitions (more than [`IDLE_INDEX_ABOVE`]), a bit per entry
+    /// of `parts`: set when that partition was found caught up, cleared when its high
+    /// watermark moves or its position goes back; finding the next ready partition skips the
+    /// set ones. Empty for smaller members, which look at every partition.
+    idle: Vec<u64>,
     /// The process is running.
     alive: bool,
     /// The coordinator counts it as a member (a crashed member stays in the group until its
@@ -1047,9 +1083,80 @@ fn grouped(n: u64) -> String {
     out
 }
 
+#[cfg(not(test))]
+mod tests {
+    /// Only tests look at every partition of a large member (to compare with the index).
+    pub(super) fn looking_at_every_partition() -> bool {
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        static LOOK_AT_EVERY_PARTITION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    pub(super) fn looking_at_every_partition() -> bool {
+        LOOK_AT_EVERY_PARTITION.with(std::cell::Cell::get)
+    }
+
+    /// Members of 300 partitions each (per-key lanes make it 600), through rebalances,
+    /// crashes, leader changes that truncate, retention that deletes unread records and
+    /// blocking retries.
+    const WIDE: &str = r#"(
+    format: 1,
+    name: "wide",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 1000.0), (id: 2, write_mb_per_s: 1000.0)],
+              network_latency_ms: 1.0),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "wide", partitions: 900, replication_factor: 2, min_insync_replicas: 1,
+              retention: (time_ms: 3000), event_types: ["E"])],
+    producers: [(id: "p", topics: ["wide"], event_types: ["E"],
+                 rate: Bursts(base_per_second: 300.0, burst_per_second: 3000.0, every_ms: 4000,
+                              length_ms: 1000),
+                 keys: Uniform(keys: 5000), record_size: Constant(bytes: 100), acks: One,
+                 enable_idempotence: false)],
+    consumer_groups: [(id: "g", topics: ["wide"], members: 3, assignor: round_robin,
+                       processing_time: Exponential(mean_ms: 1.5), concurrency: 2,
+                       ordering: per_key, commit: AfterEach,
+                       failures: (probability: 0.05),
+                       retry: (max_attempts: 3, backoff: Fixed(delay_ms: 20), mode: Blocking))],
+    scenarios: [(name: "s", seed: 7, duration_ms: 30000, faults: [
+        (at_ms: 4000, kind: MemberCrash(group: "g", member: 1)),
+        (at_ms: 9000, kind: MemberRestart(group: "g", member: 1)),
+        (at_ms: 12000, kind: BrokerCrash(broker: 1)),
+        (at_ms: 20000, kind: BrokerRestart(broker: 1)),
+    ])],
+)"#;
+
+    #[test]
+    fn skipping_caught_up_partitions_changes_nothing_but_the_cost() {
+        let model = crate::model::load(WIDE).expect("loads");
+        let run = |every: bool| {
+            LOOK_AT_EVERY_PARTITION.with(|c| c.set(every));
+            let mut sim = Builder::new(&model).build().expect("builds");
+            assert_eq!(sim.groups[0].members[0].idle.is_empty(), every);
+            sim.run();
+            LOOK_AT_EVERY_PARTITION.with(|c| c.set(false));
+            let report = sim.report();
+            (
+                sim.trace_hash(),
+                report.delivered,
+                report.lost,
+                report.retries,
+            )
+        };
+        let indexed = run(false);
+        let scanned = run(true);
+        assert_eq!(indexed, scanned);
+        // It did real work: records delivered, retried, and lost to retention or truncation.
+        let (_, delivered, lost, retries) = indexed;
+        assert!(delivered > 20_000, "{indexed:?}");
+        assert!(retries > 500 && lost > 0, "{indexed:?}");
+    }
 
     /// What `records_held` should be: counted from the structures themselves.
     fn counted(sim: &Sim) -> u64 {

@@ -358,6 +358,8 @@ impl Sim {
 
     /// Cuts the partition's log back to `end` (a leader change): what was beyond is gone.
     pub(super) fn truncate(&mut self, partition: u32, end: u64) {
+        // A reader past the new log end moves by auto.offset.reset when it next looks.
+        self.recheck_readers(partition);
         while self.partitions[partition as usize].end_offset > end {
             let offset = self.partitions[partition as usize].end_offset - 1;
             let rec = {
