@@ -75,6 +75,7 @@ impl Sim {
                     min_isr: topic.min_insync_replicas.max(1),
                     awaiting_ack: VecDeque::new(),
                     held: VecDeque::new(),
+                    retrying: Vec::new(),
                     retry_scheduled: false,
                     failure_known_at: 0,
                     leader_epoch: 0,

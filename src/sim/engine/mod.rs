@@ -378,6 +378,10 @@ struct PartitionRt {
     /// Records producers hold for this partition while it cannot take writes, in order
     /// (Kafka's record accumulator keeps a partition's batches in order).
     held: VecDeque<Rec>,
+    /// Records of order-keeping producers (idempotent, or one request in flight) resent from
+    /// `held` and still on their way to the leader, as `(origin, id)`: a later record of the
+    /// same producer that gets there first is refused (OutOfOrderSequence) and queues behind.
+    retrying: Vec<(u16, u64)>,
     /// When the error response of the latest failed send reaches its producer: until then,
     /// the producer keeps sending behind it.
     failure_known_at: Nanos,

@@ -331,6 +331,7 @@ impl Sim {
     /// `retry.backoff.ms` — until `delivery.timeout.ms`, or until its `retries` are used up
     /// (records that groups publish retry without a limit, as Kafka's default).
     pub(super) fn send_failed(&mut self, partition: u32, mut rec: Rec) {
+        self.arrived(partition, &rec);
         rec.failed_sends = rec.failed_sends.saturating_add(1);
         let known_at = self.now.saturating_add(self.network);
         let p = &mut self.partitions[partition as usize];
@@ -355,17 +356,36 @@ impl Sim {
     /// held for a retry: yes unless its producer may reorder (no idempotence and more than
     /// one request in flight), so an idempotent producer keeps the order of its retries.
     pub(super) fn must_wait_behind_held(&self, partition: u32, rec: &Rec) -> bool {
-        let held = &self.partitions[partition as usize].held;
-        if held.is_empty() {
+        let part = &self.partitions[partition as usize];
+        if part.held.is_empty() && part.retrying.is_empty() {
             return false;
         }
         let Some(p) = self.original_producer(rec) else {
             return false;
         };
         !self.producers[p].may_reorder
-            && held
+            && (part
+                .held
                 .iter()
                 .any(|h| h.origin == rec.origin && h.retry_group == NONE_U16 && h.id < rec.id)
+                || part
+                    .retrying
+                    .iter()
+                    .any(|&(origin, id)| origin == rec.origin && id < rec.id))
+    }
+
+    /// A resent record has reached the leader (to be appended or refused): it is no longer
+    /// on its way.
+    #[inline]
+    fn arrived(&mut self, partition: u32, rec: &Rec) {
+        let retrying = &mut self.partitions[partition as usize].retrying;
+        if !retrying.is_empty()
+            && let Some(i) = retrying
+                .iter()
+                .position(|&(origin, id)| origin == rec.origin && id == rec.id)
+        {
+            retrying.swap_remove(i);
+        }
     }
 
     /// The producer keeps `rec` for this partition and retries what it holds after
@@ -425,6 +445,13 @@ impl Sim {
             }
             self.partitions[partition as usize].held.pop_front();
             self.release_records(1);
+            if let Some(p) = self.original_producer(&rec)
+                && !self.producers[p].may_reorder
+            {
+                self.partitions[partition as usize]
+                    .retrying
+                    .push((rec.origin, rec.id));
+            }
             self.send_to_leader(partition, rec);
             if !self.partitions[partition as usize].held.is_empty()
                 && self.partitions[partition as usize].retry_scheduled
@@ -446,6 +473,7 @@ impl Sim {
     /// Appends to the leader's log and starts replication; acknowledges what the record's
     /// acks level allows now.
     pub(super) fn append(&mut self, partition: u32, mut rec: Rec) {
+        self.arrived(partition, &rec);
         if self.must_wait_behind_held(partition, &rec) {
             // An earlier record of an order-keeping producer failed and waits for its retry:
             // this one (in flight behind it) is refused too and queues after it.
