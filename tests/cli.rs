@@ -459,6 +459,19 @@ fn a_trace_that_cannot_be_written_names_its_file() {
         .stderr(predicate::str::contains(
             "error: cannot write the trace file /dev/full: No space left on device",
         ));
+    // A trace that cannot even be created fails before the run, with no report.
+    let dir = TempDir::new().expect("temp dir");
+    let missing = dir.path().join("no-such-dir").join("trace.jsonl");
+    causeway()
+        .args(["simulate", "benches/canonical.ron", "--json", "--trace"])
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(format!(
+            "error: cannot create the trace file {}",
+            missing.display()
+        )));
 }
 
 #[test]

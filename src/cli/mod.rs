@@ -94,7 +94,7 @@ pub enum Command {
         /// dead-lettered or lost (or the time limit is reached).
         #[arg(long, value_name = "N")]
         produce: Option<u64>,
-        /// Write the per-message trace to FILE as JSON Lines.
+        /// Write the per-message trace to FILE as JSON Lines (its first million events).
         #[arg(long, value_name = "FILE")]
         trace: Option<PathBuf>,
         /// Print one JSON object instead of the summary.

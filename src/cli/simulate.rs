@@ -4,7 +4,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::sim::report::grouped;
 use crate::sim::time::SECOND;
+use crate::sim::trace::TraceEvent;
 use crate::sim::{Builder, Options, Report, Sim};
 
 /// The arguments of `causeway simulate`.
@@ -55,6 +57,20 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
         );
         return 2;
     }
+    // The trace file is created now, so a path that cannot be written fails before the run.
+    let trace_file = match &args.trace {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some((path, file)),
+            Err(err) => {
+                eprintln!(
+                    "error: cannot create the trace file {}: {err}",
+                    path.display()
+                );
+                return 2;
+            }
+        },
+        None => None,
+    };
     let duration = match args.duration {
         Some(secs) if !(secs.is_finite() && secs > 0.0) => {
             eprintln!("error: --duration must be a positive number of seconds, not {secs}");
@@ -91,11 +107,14 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
     let mut report = sim.report();
     report.wall_seconds = started.elapsed().as_secs_f64();
 
-    if let Some(path) = &args.trace
-        && let Err(err) = write_trace(path, &sim)
-    {
-        eprintln!("error: {err:#}");
-        return 2;
+    if let Some((path, file)) = trace_file {
+        if let Err(err) = write_trace(path, file, &sim) {
+            eprintln!("error: {err:#}");
+            return 2;
+        }
+        if let Some(note) = trace_cut_note(sim.trace(), TRACE_CAPACITY, report.sim_seconds) {
+            eprintln!("{}: warning: {note}", path.display());
+        }
     }
     if args.json {
         match serde_json::to_string_pretty(&report) {
@@ -141,10 +160,22 @@ fn run_with_progress(sim: &mut Sim) {
     bar.finish_and_clear();
 }
 
-fn write_trace(path: &Path, sim: &Sim) -> anyhow::Result<()> {
+/// What to say when the kept trace filled up before the run ended.
+fn trace_cut_note(trace: &[TraceEvent], capacity: usize, sim_seconds: f64) -> Option<String> {
+    if trace.len() < capacity {
+        return None;
+    }
+    let last = trace.last().map_or(0.0, |e| e.time_ns as f64 / 1e9);
+    Some(format!(
+        "the trace holds the first {} events, up to {last:.3} of {sim_seconds:.3} simulated \
+         seconds; later events are not in it (the trace hash covers them all). Shorten the \
+         run with --duration or --produce to trace all of it",
+        grouped(capacity as u64)
+    ))
+}
+
+fn write_trace(path: &Path, file: std::fs::File, sim: &Sim) -> anyhow::Result<()> {
     use anyhow::Context as _;
-    let file = std::fs::File::create(path)
-        .with_context(|| format!("cannot create the trace file {}", path.display()))?;
     let mut out = std::io::BufWriter::new(file);
     let cannot_write = || format!("cannot write the trace file {}", path.display());
     for event in sim.trace() {
@@ -329,5 +360,40 @@ fn print_summary(r: &Report) {
     }
     for note in &r.not_simulated {
         println!("  note: {note}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::trace::TraceKind;
+
+    fn event(time_ns: u64) -> TraceEvent {
+        TraceEvent {
+            time_ns,
+            kind: TraceKind::Produced,
+            record: 1,
+            key: None,
+            topic: "t".into(),
+            partition: 0,
+            offset: None,
+            group: None,
+            member: None,
+            attempt: None,
+            event_type: None,
+            correlation_id: 1,
+            causation_id: 1,
+        }
+    }
+
+    #[test]
+    fn a_full_trace_says_where_it_stops() {
+        let trace: Vec<_> = (1..=4).map(|s| event(s * 1_500_000_000)).collect();
+        assert_eq!(trace_cut_note(&trace, 5, 10.0), None);
+        let note = trace_cut_note(&trace, 4, 10.0).expect("the trace is full");
+        assert!(
+            note.starts_with("the trace holds the first 4 events, up to 6.000 of 10.000 simulated"),
+            "{note}"
+        );
     }
 }

@@ -965,13 +965,13 @@ impl Sim {
                  groups consume or retention deletes (or keeps more history than fits); \
                  shorten the scenario, lower the rates or add consumers",
                 self.now as f64 / 1e9,
-                grouped(self.records_held),
+                crate::sim::report::grouped(self.records_held),
                 if self.max_records_held == MAX_RECORDS_HELD {
                     "about 1.2 GB".to_owned()
                 } else {
                     format!(
                         "{} records, as this run was told",
-                        grouped(self.max_records_held)
+                        crate::sim::report::grouped(self.max_records_held)
                     )
                 }
             ));
@@ -1072,19 +1072,6 @@ impl Sim {
             Ev::LingerExpired { producer, serial } => self.on_linger_expired(producer, serial),
         }
     }
-}
-
-/// A count as people read it: `10,000,001`.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(not(test))]
@@ -1239,15 +1226,6 @@ mod tests {
         let report = sim.report();
         assert!(report.acknowledged > 55_000, "{}", report.acknowledged);
         assert_eq!(sim.records_held, counted(&sim));
-    }
-
-    #[test]
-    fn counts_in_messages_are_grouped_by_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1,000");
-        assert_eq!(grouped(10_000_001), "10,000,001");
-        assert_eq!(grouped(u64::MAX), "18,446,744,073,709,551,615");
     }
 
     #[test]
