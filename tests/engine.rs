@@ -1918,3 +1918,52 @@ fn an_idempotent_producer_keeps_key_order_through_a_leader_failover() {
     assert!(one_at_a_time.duplicates > 0, "{one_at_a_time:?}");
     assert!(one_at_a_time.order_violations <= one_at_a_time.duplicates);
 }
+
+/// A group too slow for its retention, with `auto_offset_reset: latest`: when its position is
+/// deleted it jumps to the high watermark, and the records it passes over are lost to it (not
+/// stuck), so a `--produce` run drains instead of waiting for its time limit.
+#[test]
+fn records_passed_over_by_a_latest_offset_reset_are_lost_not_stuck() {
+    let model = |reset: &str| {
+        let text = format!(
+            r#"(
+    format: 1,
+    name: "reset",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 200.0), (id: 2, write_mb_per_s: 200.0),
+                        (id: 3, write_mb_per_s: 200.0)]),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "orders", partitions: 6, replication_factor: 3, min_insync_replicas: 2,
+              retention: (time_ms: 2000), event_types: ["E"])],
+    producers: [(id: "p", topics: ["orders"], event_types: ["E"],
+                 rate: Constant(per_second: 100.0), keys: Uniform(keys: 500),
+                 record_size: Constant(bytes: 600), acks: All)],
+    consumer_groups: [(id: "g", topics: ["orders"], members: 3,
+                       processing_time: Constant(ms: 50.0), commit: AfterEach,
+                       auto_offset_reset: {reset})],
+    scenarios: [(name: "s", seed: 1, duration_ms: 100000)],
+)"#
+        );
+        model::load(&text).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let drained = |reset: &str| {
+        run(
+            &model(reset),
+            1,
+            Options {
+                produce_limit: Some(1_000),
+                ..Options::default()
+            },
+        )
+    };
+    for reset in ["latest", "earliest"] {
+        let r = drained(reset);
+        // Every record is either processed or lost to the one group; none left over, and the
+        // run ends once the last is settled, far before its 100 s limit.
+        assert_eq!(r.stuck, 0, "{reset}: {r:?}");
+        assert_eq!(r.delivered + r.lost, 1_000, "{reset}: {r:?}");
+        assert!(r.lost > 0, "{reset}");
+        assert!(r.sim_seconds < 30.0, "{reset}: {}", r.sim_seconds);
+    }
+    // Jumping to the end loses more than resuming from the oldest record still kept.
+    assert!(drained("latest").lost > drained("earliest").lost);
+}

@@ -62,6 +62,9 @@ pub enum LossReason {
     Retention,
     /// A new leader did not have it, and the log was truncated.
     LeaderChange,
+    /// The group's committed offset had been deleted and `auto_offset_reset: latest` moved it
+    /// to the log end, past records still there.
+    OffsetReset,
 }
 
 /// One checker's verdict.
@@ -369,6 +372,10 @@ impl Checkers {
                         LossReason::Retention => "was deleted by retention",
                         LossReason::LeaderChange => {
                             "was acknowledged, then cut from the log by a leader change"
+                        }
+                        LossReason::OffsetReset => {
+                            "was skipped by auto_offset_reset (latest) after retention deleted \
+                             the group's position"
                         }
                     };
                     self.lost_example = Some(format!(

@@ -527,6 +527,7 @@ impl Sim {
             records_held: 0,
             max_records_held: options.max_records_held,
             stopped_early: None,
+            skipped: Vec::new(),
             finished: false,
         };
         for p in 0..sim.producers.len() {

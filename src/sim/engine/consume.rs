@@ -49,13 +49,55 @@ impl Sim {
         }
     }
 
+    /// Records that `auto_offset_reset: latest` passed over (see `ready_part`) are lost to
+    /// the group.
+    #[cold]
+    fn lose_skipped(&mut self, group: u16) {
+        let by_key = self.groups[usize::from(group)].lanes_by_key;
+        for (partition, from, to, lane, lanes) in std::mem::take(&mut self.skipped) {
+            for offset in from..to {
+                let p = &self.partitions[partition as usize];
+                let Some(&rec) = offset
+                    .checked_sub(p.start_offset)
+                    .and_then(|i| p.log.get(i as usize))
+                else {
+                    continue;
+                };
+                if lane_of(&rec, offset, lanes, by_key) != lane {
+                    continue;
+                }
+                self.outstanding = self.outstanding.saturating_sub(1);
+                self.emit_trace(
+                    TraceKind::Lost,
+                    &rec,
+                    partition,
+                    Some(offset),
+                    Some((group, 1)),
+                );
+                self.checkers.observe(Observation::Deleted {
+                    record: rec.id,
+                    groups: 1u64 << group,
+                    at: self.now,
+                    reason: LossReason::OffsetReset,
+                });
+            }
+        }
+    }
+
     /// Starts work on as many of a member's partitions as it has free slots for.
     pub(super) fn dispatch(&mut self, group: u16, member: u16) {
         let gi = usize::from(group);
         if self.groups[gi].paused_until > self.now {
             return;
         }
-        while let Some((part, hop)) = self.take_next(gi, usize::from(member)) {
+        loop {
+            let next = self.take_next(gi, usize::from(member));
+            if !self.skipped.is_empty() {
+                self.lose_skipped(group);
+            }
+            let Some((part, hop)) = next else {
+                return;
+            };
             if self.tracing() {
                 let gp = &self.groups[gi].parts[part as usize];
                 let (partition, offset, attempt) = (gp.partition, gp.position, gp.attempt);
@@ -88,6 +130,7 @@ impl Sim {
             producers,
             now,
             network,
+            skipped,
             ..
         } = self;
         let client = (producers.len() + gi) as u16;
@@ -110,7 +153,7 @@ impl Sim {
                 let part = m.parts[idx];
                 let gp = &mut g.parts[part as usize];
                 let ready = ready_part(
-                    gp, partitions, brokers, cut_off, client, reset, by_key, *now,
+                    gp, partitions, brokers, cut_off, client, reset, by_key, *now, skipped,
                 ) == Readiness::Ready;
                 idx += 1;
                 if idx == count {
@@ -133,7 +176,7 @@ impl Sim {
                     let part = m.parts[slot];
                     let gp = &mut g.parts[part as usize];
                     match ready_part(
-                        gp, partitions, brokers, cut_off, client, reset, by_key, *now,
+                        gp, partitions, brokers, cut_off, client, reset, by_key, *now, skipped,
                     ) {
                         Readiness::Ready => {
                             found = Some((slot, part));
@@ -624,6 +667,7 @@ fn ready_part(
     reset: OffsetReset,
     by_key: bool,
     now: Nanos,
+    skipped: &mut Vec<(u32, u64, u64, u16, u16)>,
 ) -> Readiness {
     if gp.in_flight.is_some() || gp.paused_until > now {
         return Readiness::Blocked;
@@ -643,7 +687,16 @@ fn ready_part(
         // The committed position was deleted: auto.offset.reset decides where to go.
         gp.position = match reset {
             OffsetReset::Earliest => p.start_offset,
-            OffsetReset::Latest => p.end_offset,
+            OffsetReset::Latest => {
+                // The latest offset a consumer can see is the high watermark.
+                let latest = p.hw.max(p.start_offset);
+                if gp.position < p.start_offset && p.start_offset < latest {
+                    // The visible records still in the log are passed over: lost to this
+                    // group.
+                    skipped.push((gp.partition, p.start_offset, latest, gp.lane, gp.lanes));
+                }
+                latest
+            }
         };
     }
     if gp.lanes > 1 {

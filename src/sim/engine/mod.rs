@@ -820,6 +820,9 @@ pub struct Sim {
     /// brokers' write queues, and held by producers for a retry.
     records_held: u64,
     max_records_held: u64,
+    /// Log ranges `auto_offset_reset: latest` just passed over, as (partition, from, to,
+    /// lane, lanes), for `lose_skipped` (empty but for that moment).
+    skipped: Vec<(u32, u64, u64, u16, u16)>,
     /// Why the run stopped before its end, if it did.
     stopped_early: Option<String>,
     finished: bool,
