@@ -267,7 +267,9 @@ pub struct GroupReport {
     pub poll_timeouts: u64,
     /// Times its coordinator evicted its members (unreachable for a session timeout).
     pub evictions: u64,
-    /// Time partitions spent paused by rebalances, in total.
+    /// Partition time paused by rebalances, in total: each paused partition counts for as
+    /// long as it is paused (an eager rebalance pauses every partition of the group, a
+    /// cooperative one only those that move).
     pub rebalance_pause_ms: f64,
     /// The largest lag sampled.
     pub max_lag: u64,

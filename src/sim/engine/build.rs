@@ -48,6 +48,7 @@ impl Sim {
                 busy_until: 0,
                 ns_per_byte: 1e9 / (b.write_mb_per_s * 1e6),
                 alive: true,
+                fenced: false,
                 incarnation: 0,
             })
             .collect();

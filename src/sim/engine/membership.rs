@@ -277,7 +277,19 @@ impl Sim {
                 g.parts[part as usize].paused_until = end;
             }
         }
-        g.rebalance_pause += end - self.now;
+        // Partition time paused: every partition for an eager rebalance, the moving ones for
+        // a cooperative one (lanes of a partition are one partition).
+        let paused = if eager {
+            g.parts.iter().filter(|gp| gp.lane == 0).count()
+        } else {
+            moving
+                .iter()
+                .filter(|&&part| g.parts[part as usize].lane == 0)
+                .count()
+        };
+        g.rebalance_pause = g
+            .rebalance_pause
+            .saturating_add((end - self.now).saturating_mul(paused as u64));
         g.pending_assignment = Some(pending);
         self.schedule(end, Ev::RebalanceDone { group, generation });
     }

@@ -328,6 +328,9 @@ struct BrokerRt {
     busy_until: Nanos,
     ns_per_byte: f64,
     alive: bool,
+    /// The controller has noticed it is gone (its session timed out) and it has not come back:
+    /// elections pass it over. Until then the controller counts a dead broker as live.
+    fenced: bool,
     /// Bumped at each crash, so a controller detection that fires after a restart is ignored.
     incarnation: u32,
 }

@@ -227,6 +227,7 @@ impl Sim {
         if b.alive || b.incarnation != incarnation {
             return;
         }
+        self.brokers[broker as usize].fenced = true;
         for partition in 0..self.partitions.len() as u32 {
             let Some(r) = self.partitions[partition as usize]
                 .replicas
@@ -259,14 +260,16 @@ impl Sim {
         self.refresh_coordinators();
     }
 
-    /// Elects a new leader: the first live in-sync replica; failing that, with unclean leader
-    /// election, the first live replica. The log is truncated to the new leader's end:
-    /// acknowledged records beyond it (acks=1, or any with unclean election) are lost.
+    /// Elects a new leader: the first in-sync replica the controller counts as live (one whose
+    /// broker died but has not been noticed yet counts: it leads, from nowhere, until the
+    /// controller notices and elects again); failing that, with unclean leader election, the
+    /// first such replica. The log is truncated to the new leader's end: acknowledged records
+    /// beyond it (acks=1, or any with unclean election) are lost.
     pub(super) fn elect_leader(&mut self, partition: u32) {
         let old = self.partitions[partition as usize].leader;
         let candidate = {
             let p = &self.partitions[partition as usize];
-            let live = |r: usize| self.brokers[p.replicas[r] as usize].alive;
+            let live = |r: usize| !self.brokers[p.replicas[r] as usize].fenced;
             (0..p.replicas.len())
                 .find(|&r| Some(r) != old && p.in_isr[r] && live(r))
                 .or_else(|| {
@@ -418,6 +421,7 @@ impl Sim {
             return;
         }
         b.alive = true;
+        b.fenced = false;
         for partition in 0..self.partitions.len() as u32 {
             let Some(r) = self.partitions[partition as usize]
                 .replicas
@@ -433,6 +437,18 @@ impl Sim {
                 self.wake_readers(partition);
                 continue;
             }
+            if p.leader.is_none() && p.in_isr[r] {
+                // The last in-sync replica is back: it leads again, with all it has (the
+                // others truncate to it).
+                p.leader = Some(r);
+                p.leader_epoch += 1;
+                let end = p.leo[r];
+                self.truncate(partition, end);
+                self.update_hw(partition);
+                self.wake_readers(partition);
+                self.replicate(partition);
+                continue;
+            }
             // A returning follower truncates to the high watermark and catches up.
             p.leo[r] = p.leo[r].min(p.hw);
             if p.parked[r] {
@@ -444,16 +460,6 @@ impl Sim {
                         replica: r as u8,
                     },
                 );
-            }
-            let p = &mut self.partitions[partition as usize];
-            if p.leader.is_none() && p.in_isr[r] {
-                // The last in-sync replica is back: it leads again.
-                p.leader = Some(r);
-                p.leader_epoch += 1;
-                let end = p.leo[r];
-                self.truncate(partition, end);
-                self.update_hw(partition);
-                self.wake_readers(partition);
             }
             self.replicate(partition);
         }
