@@ -680,6 +680,13 @@ fn simulate_refuses_unknown_scenarios_and_bad_durations_with_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("positive number of seconds"));
+    causeway()
+        .args(["simulate", "models/order-pipeline.ron", "--duration", "1e12"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--duration 1000000000000 is longer than Causeway simulates (365 days, 31536000 s)",
+        ));
 }
 
 #[test]

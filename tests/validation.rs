@@ -2514,6 +2514,29 @@ fn a_scenario_of_zero_length_is_an_error() {
 }
 
 #[test]
+fn a_scenario_longer_than_a_year_is_beyond_what_causeway_simulates() {
+    let mut m = base();
+    scenario(&mut m).duration_ms = causeway::model::validate::MAX_DURATION_MS;
+    assert!(
+        validate(&m).iter().all(|d| d.code != "simulation-limit"),
+        "a year is allowed"
+    );
+    scenario(&mut m).duration_ms += 1;
+    let d = one(&m, "simulation-limit");
+    assert!(d.message.contains("lasts 365.0 days"), "{}", d.message);
+    scenario(&mut m).duration_ms = u64::MAX;
+    let d = one(&m, "simulation-limit");
+    check(
+        &d,
+        Error,
+        ElementKind::Scenario,
+        "steady",
+        "duration_ms",
+        &["scenario `steady` lasts 213503982335 days; Causeway simulates at most 365 days"],
+    );
+}
+
+#[test]
 fn a_fault_after_the_end_is_a_warning() {
     let m = with_fault(70_000, FaultKind::BrokerCrash { broker: 1 });
     let d = one(&m, "fault-after-end");

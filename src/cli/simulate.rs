@@ -76,6 +76,13 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
             eprintln!("error: --duration must be a positive number of seconds, not {secs}");
             return 2;
         }
+        Some(secs) if secs * 1e3 > crate::model::validate::MAX_DURATION_MS as f64 => {
+            eprintln!(
+                "error: --duration {secs} is longer than Causeway simulates (365 days, {} s)",
+                crate::model::validate::MAX_DURATION_MS / 1_000
+            );
+            return 2;
+        }
         Some(secs) => Some((secs * 1e9).min(u64::MAX as f64 / 2.0) as u64),
         None => None,
     };

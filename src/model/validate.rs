@@ -76,6 +76,8 @@ pub const MIN_RETENTION_MS: u64 = 7 * 24 * 3_600_000;
 pub const MAX_MEMBERS: u32 = 10_000;
 /// See [`MAX_MEMBERS`].
 pub const MAX_ZIPF_KEYS: u64 = 10_000_000;
+/// See [`MAX_MEMBERS`]: the longest scenario, one year of simulated time.
+pub const MAX_DURATION_MS: u64 = 365 * 24 * 3_600_000;
 /// See [`MAX_MEMBERS`].
 pub const MAX_FAN_OUT: u32 = 1_000;
 /// See [`MAX_MEMBERS`].
@@ -1925,6 +1927,20 @@ impl<'m> Validator<'m> {
                     &element,
                     "duration_ms",
                     format!("scenario `{}` lasts 0 ms", scenario.name),
+                );
+            } else if scenario.duration_ms > MAX_DURATION_MS {
+                self.error(
+                    "simulation-limit",
+                    &element,
+                    "duration_ms",
+                    format!(
+                        "scenario `{}` lasts {} days; Causeway simulates at most 365 days",
+                        scenario.name,
+                        match scenario.duration_ms as f64 / 86_400_000.0 {
+                            days if days < 1_000.0 => format!("{days:.1}"),
+                            days => readable(days.round()),
+                        }
+                    ),
                 );
             }
             for fault in &scenario.faults {

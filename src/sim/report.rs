@@ -75,9 +75,9 @@ pub struct Report {
     pub stopped_early: Option<String>,
     /// Records a producer gave up on: `delivery.timeout.ms` passed, or its `retries` ran out.
     pub produce_failed: u64,
-    /// Followers the leader removed from an ISR for lagging more than
-    /// `replica.lag.time.max.ms` (a dead broker's replicas are removed by the controller and
-    /// not counted here).
+    /// Replicas removed from an ISR: followers a leader dropped for lagging more than
+    /// `replica.lag.time.max.ms` (counted once per partition and check), and the replicas of a
+    /// broker the controller found dead.
     pub isr_shrinks: u64,
     /// acks=all writes refused because the ISR was below `min_insync_replicas`.
     pub not_enough_replicas: u64,

@@ -236,6 +236,10 @@ impl Sim {
             else {
                 continue;
             };
+            // Its replica leaves the ISR (a leader's, when a new one is elected).
+            if self.partitions[partition as usize].in_isr[r] {
+                self.isr_shrinks += 1;
+            }
             if self.partitions[partition as usize].leader == Some(r) {
                 self.elect_leader(partition);
             } else {
