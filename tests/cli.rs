@@ -681,7 +681,12 @@ fn simulate_refuses_unknown_scenarios_and_bad_durations_with_exit_2() {
         .code(2)
         .stderr(predicate::str::contains("positive number of seconds"));
     causeway()
-        .args(["simulate", "models/order-pipeline.ron", "--duration", "1e12"])
+        .args([
+            "simulate",
+            "models/order-pipeline.ron",
+            "--duration",
+            "1e12",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(

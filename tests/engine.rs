@@ -990,8 +990,8 @@ fn per_key_lanes_add_throughput_and_keep_key_order_while_unordered_does_not_keep
 
 #[test]
 fn extreme_but_valid_values_run_without_panicking() {
-    // Every duration at its maximum, absurd latencies and sizes, tiny broker capacity: the
-    // engine must saturate, not overflow.
+    // Every duration at its maximum (a scenario at its 365 days), absurd latencies and sizes,
+    // tiny broker capacity: the engine must saturate, not overflow.
     let text = r#"(
     format: 1,
     name: "extreme",
@@ -1013,7 +1013,7 @@ fn extreme_but_valid_values_run_without_panicking() {
                 multiplier: 1e300, max_ms: 18446744073709551615), jitter: 1.0, mode: RetryTopic()),
         dead_letter_topic: "d", idempotent: true,
         session_timeout_ms: 18446744073709551615, max_poll_interval_ms: 1)],
-    scenarios: [(name: "s", seed: 18446744073709551615, duration_ms: 18446744073709551615,
+    scenarios: [(name: "s", seed: 18446744073709551615, duration_ms: 31536000000,
         faults: [(at_ms: 18446744073709551615, kind: MemberCrash(group: "g", member: 0)),
                  (at_ms: 0, kind: BrokerCrash(broker: 1)),
                  (at_ms: 1, kind: BrokerRestart(broker: 1))])],

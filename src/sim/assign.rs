@@ -203,21 +203,24 @@ pub fn assign_cooperative_sticky(
             }
         }
     }
+    // Members by (partitions so far, member order): the first that subscribes to a
+    // partition's topic is the one with the fewest (ties in member order). With thousands of
+    // members and partitions this is a walk from the front of a set, not a scan of everyone.
+    let mut by_load: BTreeSet<(usize, usize)> = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (assignment.get(&m.member_id).map_or(0, Vec::len), i))
+        .collect();
     for tp in all {
         if taken.contains(&tp) {
             continue;
         }
-        let target = sorted
-            .iter()
-            .filter(|m| m.subscribes(&tp.0))
-            .min_by(|a, b| {
-                let la = assignment.get(&a.member_id).map_or(0, Vec::len);
-                let lb = assignment.get(&b.member_id).map_or(0, Vec::len);
-                la.cmp(&lb).then(member_cmp(a, b))
-            });
-        if let Some(member) = target
-            && let Some(list) = assignment.get_mut(&member.member_id)
-        {
+        let Some(&(load, i)) = by_load.iter().find(|&&(_, i)| sorted[i].subscribes(&tp.0)) else {
+            continue;
+        };
+        by_load.remove(&(load, i));
+        by_load.insert((load + 1, i));
+        if let Some(list) = assignment.get_mut(&sorted[i].member_id) {
             list.push(tp.clone());
             taken.insert(tp);
         }
@@ -350,5 +353,26 @@ mod tests {
         let out = assign_cooperative_sticky(&t, &[a, MemberSubscription::new("c", &["t"])]);
         assert_eq!(out["a"], tps(&[("t", 0), ("t", 1)]));
         assert_eq!(out["c"], tps(&[("t", 2), ("t", 3)]));
+    }
+
+    #[test]
+    fn cooperative_sticky_balances_thousands_of_members() {
+        // 100,000 partitions over 5,000 members, half of whom already own 20 (the first
+        // 50,000): they keep them, and the newcomers share the rest evenly.
+        let t = topics(&[("t", 100_000)]);
+        let members: Vec<MemberSubscription> = (0..5_000)
+            .map(|i| {
+                let mut m = MemberSubscription::new(format!("m{i:04}"), &["t"]);
+                if i < 2_500 {
+                    m.owned = (i * 20..i * 20 + 20).map(|p| ("t".to_owned(), p)).collect();
+                }
+                m
+            })
+            .collect();
+        let out = assign_cooperative_sticky(&t, &members);
+        assert!(out.values().all(|tps| tps.len() == 20));
+        assert_eq!(out["m0007"][0], ("t".to_owned(), 140));
+        assert_eq!(out["m2500"][0], ("t".to_owned(), 50_000));
+        assert_eq!(out["m4999"][19], ("t".to_owned(), 99_999));
     }
 }
