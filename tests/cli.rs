@@ -265,6 +265,20 @@ fn partition_rejects_zero_partitions_and_bad_hex() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not a hex key"));
+    // A bad key among good ones: nothing printed, rather than half the answer.
+    causeway()
+        .args([
+            "partition",
+            "--partitions",
+            "3",
+            "--hex",
+            "0x666f6f",
+            "0xzz",
+        ])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("`0xzz` is not a hex key"));
 }
 
 #[test]
@@ -613,6 +627,22 @@ fn simulate_check_fails_when_an_expectation_fails() {
         .arg(&path)
         .assert()
         .success();
+    // With nothing processed there is no latency to meet the bound.
+    causeway()
+        .args([
+            "simulate",
+            "models/order-pipeline.ron",
+            "--scenario",
+            "steady",
+            "--produce",
+            "0",
+            "--check",
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "FAIL expect p99 latency below 250 ms (measured nothing, no record was processed)",
+        ));
 }
 
 #[test]

@@ -224,7 +224,7 @@ fn print_summary(r: &Report) {
         r.trace_hash
     );
     println!(
-        "  produced {}  acknowledged {}  delivered {}  retries {}  dead-lettered {}",
+        "  produced {}  acknowledged {}  delivered {}  consumer retries {}  dead-lettered {}",
         r.produced, r.acknowledged, r.delivered, r.retries, r.dead_lettered
     );
     println!(

@@ -13,19 +13,23 @@ use crate::sim::assign::{
 };
 
 pub(super) fn partition(partitions: u32, hex: bool, keys: &[String]) -> i32 {
+    // Every key is read before any is printed: a bad one prints nothing.
+    let mut decoded = Vec::with_capacity(keys.len());
     for key in keys {
-        let bytes = if hex {
+        if hex {
             match decode_hex(key) {
-                Ok(bytes) => bytes,
+                Ok(bytes) => decoded.push(bytes),
                 Err(why) => {
                     eprintln!("error: `{key}` is not a hex key: {why}");
                     return 2;
                 }
             }
         } else {
-            key.as_bytes().to_vec()
-        };
-        println!("{key}\t{}", partition_for_key(&bytes, partitions));
+            decoded.push(key.as_bytes().to_vec());
+        }
+    }
+    for (key, bytes) in keys.iter().zip(&decoded) {
+        println!("{key}\t{}", partition_for_key(bytes, partitions));
     }
     0
 }
