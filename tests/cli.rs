@@ -143,12 +143,36 @@ fn fmt_rewrites_to_canonical_form_and_check_mode_reports_it() {
         std::fs::read_to_string(&path).expect("read"),
         "(format: 1, name: \"m\")"
     );
+    #[cfg(unix)]
+    let mode = |path: &std::path::Path| {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).expect("stat").permissions().mode() & 0o777
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    }
     causeway().arg("fmt").arg(&path).assert().success();
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(
         text.starts_with("(\n    format: 1,\n    name: \"m\",\n"),
         "{text}"
     );
+    // Rewritten in place, it keeps its permissions.
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o640);
+    // A new file is not private to its owner like a temporary file (0600).
+    #[cfg(unix)]
+    {
+        let new = dir.path().join("new.ron");
+        causeway()
+            .args(["new", "order-pipeline", "--out"])
+            .arg(&new)
+            .assert()
+            .success();
+        assert_ne!(mode(&new), 0o600);
+    }
     causeway()
         .args(["fmt", "--check"])
         .arg(&path)
