@@ -2015,3 +2015,31 @@ fn partitions_come_back_with_their_last_in_sync_replica() {
     // do broker 2's still in one at 17 s.
     assert!(report.isr_shrinks >= 4, "{}", report.isr_shrinks);
 }
+
+/// acks=0: a record counts as written when its producer sends it, not when it is made — a
+/// record still lingering in the accumulator at the end is not acknowledged.
+#[test]
+fn an_acks_0_record_counts_as_written_once_sent() {
+    let text = r#"(
+    format: 1,
+    name: "fire-and-forget",
+    cluster: (brokers: [(id: 1, write_mb_per_s: 100.0)], network_latency_ms: 1.0),
+    event_types: [(id: "E", versions: [(fields: [(name: "v", type: Long)])])],
+    topics: [(id: "t", partitions: 2, replication_factor: 1, min_insync_replicas: 1,
+              event_types: ["E"])],
+    producers: [(id: "p", topics: ["t"], event_types: ["E"], rate: Constant(per_second: 999.0),
+                 keys: Uniform(keys: 50), record_size: Constant(bytes: 100), acks: Zero,
+                 enable_idempotence: false, linger_ms: 50.0)],
+    scenarios: [(name: "s", seed: 1, duration_ms: 2020)],
+)"#;
+    let model = model::load(text).unwrap_or_else(|e| panic!("{e}"));
+    let report = run(&model, 1, Options::default());
+    let sent = report.producers["p"].records_sent;
+    assert_eq!(report.acknowledged, sent);
+    // The last 50 ms' records are still in the accumulator.
+    assert!(
+        report.produced - sent > 10,
+        "{} produced, {sent} sent",
+        report.produced
+    );
+}

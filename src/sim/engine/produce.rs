@@ -33,7 +33,7 @@ impl Sim {
             return;
         }
         let pi = usize::from(producer);
-        let (event_slot, key, size, event_type, target_count, key_space, acks) = {
+        let (event_slot, key, size, event_type, target_count, key_space) = {
             let p = &mut self.producers[pi];
             let slot = if p.event_types.len() > 1 {
                 p.rng_records.below(p.event_types.len() as u64) as usize
@@ -48,15 +48,7 @@ impl Sim {
             let size = sample::size(&p.size, &mut p.rng_records);
             let event_type = p.event_types.get(slot).copied().unwrap_or(NONE_U16);
             let target_count = p.targets.get(slot).map_or(0, Vec::len);
-            (
-                slot,
-                key,
-                size,
-                event_type,
-                target_count,
-                p.key_space,
-                p.acks,
-            )
+            (slot, key, size, event_type, target_count, p.key_space)
         };
         for target in 0..target_count {
             let topic = self.producers[pi].targets[event_slot][target];
@@ -90,9 +82,6 @@ impl Sim {
             self.emit_trace(TraceKind::Produced, &rec, partition, None, None);
             if !self.sagas.is_empty() {
                 self.start_saga(event_type, id, &rec, self.now);
-            }
-            if acks == Acks::Zero {
-                self.acknowledge(&rec, topic);
             }
             self.accumulate(pi, partition, rec);
         }
@@ -195,6 +184,10 @@ impl Sim {
         if p.linger == 0 {
             p.records_sent += 1;
             p.batches_sent += 1;
+            let fire_and_forget = p.acks == Acks::Zero;
+            if fire_and_forget {
+                self.acknowledge_sent(partition, &rec);
+            }
             self.send(partition, rec);
             return;
         }
@@ -255,7 +248,11 @@ impl Sim {
         let mut batch = p.batches.swap_remove(i);
         p.records_sent += batch.records.len() as u64;
         p.batches_sent += 1;
+        let fire_and_forget = p.acks == Acks::Zero;
         for rec in batch.records.drain(..) {
+            if fire_and_forget {
+                self.acknowledge_sent(batch.partition, &rec);
+            }
             self.send(batch.partition, rec);
         }
         self.producers[pi].spare_batches.push(batch.records);
@@ -295,6 +292,13 @@ impl Sim {
         } else {
             self.park_append(partition, rec, at);
         }
+    }
+
+    /// An acks=0 record counts as written once its producer sends it (Kafka's producer
+    /// hears nothing back).
+    fn acknowledge_sent(&mut self, partition: u32, rec: &Rec) {
+        let topic = self.partitions[partition as usize].topic;
+        self.acknowledge(rec, topic);
     }
 
     pub(super) fn acknowledge(&mut self, rec: &Rec, topic: u32) {
