@@ -18,7 +18,8 @@ pub struct Report {
     pub seed: u64,
     /// Simulated time covered.
     pub sim_seconds: f64,
-    /// Wall-clock time the run took (filled in by the caller; the engine has no clock).
+    /// Wall-clock time the run took, setting it up included (filled in by the caller; the
+    /// engine has no clock).
     pub wall_seconds: f64,
     /// Engine events handled.
     pub events_processed: u64,
