@@ -394,7 +394,25 @@ fn assign_reports_malformed_json_with_its_position() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(format!("{}:1:", path.display())))
-        .stderr(predicate::str::contains("unknown variant `sticky`"));
+        .stderr(predicate::str::contains("unknown variant `sticky`"))
+        // The position leads the line, once.
+        .stderr(predicate::str::contains(" at line ").not());
+    // A topic that is not there: no partitions of it, and a warning.
+    let path = write(
+        &dir,
+        "typo.json",
+        r#"{"assignor": "range", "topics": {"orders": 2},
+            "members": [{"member_id": "A", "subscription": ["order"]}]}"#,
+    );
+    causeway()
+        .arg("assign")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout("{\"A\":[]}\n")
+        .stderr(predicate::str::contains(
+            "warning: member `A` subscribes to `order`, which is not among the topics",
+        ));
 }
 
 #[test]

@@ -79,8 +79,13 @@ pub(super) fn assign(path: &Path) -> i32 {
     let input: AssignInput = match serde_json::from_slice(&bytes) {
         Ok(input) => input,
         Err(err) => {
+            // serde_json ends its message with the position, which leads the line already.
+            let message = err.to_string();
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m);
             eprintln!(
-                "{}:{}:{}: error: {err}",
+                "{}:{}:{}: error: {message}",
                 path.display(),
                 err.line(),
                 err.column()
@@ -97,6 +102,20 @@ pub(super) fn assign(path: &Path) -> i32 {
                 member.member_id
             );
             return 2;
+        }
+    }
+    for member in &input.members {
+        for topic in &member.subscription {
+            if !input.topics.contains_key(topic) {
+                // Kafka's assignors pass over a topic that does not exist; so does this, but
+                // a typo should not go unnoticed.
+                eprintln!(
+                    "{}: warning: member `{}` subscribes to `{topic}`, which is not among the \
+                     topics; it gets no partitions of it",
+                    path.display(),
+                    member.member_id
+                );
+            }
         }
     }
     if let Some(problem) = beyond_limits(&input) {
