@@ -2043,3 +2043,21 @@ fn an_acks_0_record_counts_as_written_once_sent() {
         report.produced
     );
 }
+
+/// An event store's publications count as produced and, once written, as acknowledged, like
+/// a producer's records.
+#[test]
+fn an_event_stores_publications_are_produced_and_acknowledged() {
+    let store = r#"(id: "accounts", aggregate: "Account", aggregates: 100, event_types: ["E"],
+                commands_per_second: 500.0, writers: 2,
+                append_latency: Constant(ms: 0.2), read_latency_per_event: Constant(ms: 0.0),
+                publish: (topic: "t", mode: Outbox))"#;
+    let (report, _) = run_scenario(&store_model(store, ""));
+    assert!(report.produced > 9_000, "{}", report.produced);
+    assert!(
+        report.produced - report.acknowledged < 10,
+        "{} produced, {} acknowledged",
+        report.produced,
+        report.acknowledged
+    );
+}

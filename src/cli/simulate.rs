@@ -232,6 +232,16 @@ fn print_summary(r: &Report) {
         "  lost {}  duplicates {}  order violations {}  stuck {}",
         r.lost, r.duplicates, r.order_violations, r.stuck
     );
+    let unacknowledged = r
+        .produced
+        .saturating_sub(r.acknowledged)
+        .saturating_sub(r.produce_failed);
+    if unacknowledged > 0 {
+        println!(
+            "  not acknowledged when the run ended: {unacknowledged} (in producers' batches, \
+             brokers' write queues or retries, or waiting for replication)"
+        );
+    }
     let l = &r.latency_ms;
     println!(
         "  end-to-end latency ms: p50 {:.3}  p95 {:.3}  p99 {:.3}  max {:.3}  mean {:.3}",

@@ -25,9 +25,10 @@ pub struct Report {
     pub events_processed: u64,
     /// XXH3-64 of the canonical event trace, in hex: equal runs have equal hashes.
     pub trace_hash: String,
-    /// Records produced.
+    /// Records produced: by producers, and published by event stores. (What groups publish —
+    /// reactions, retries, dead-letter copies — is not counted here.)
     pub produced: u64,
-    /// Records acknowledged to their producer.
+    /// Of those, records acknowledged to their producer (or store).
     pub acknowledged: u64,
     /// Successful processings (over all groups).
     pub delivered: u64,

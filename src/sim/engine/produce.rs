@@ -551,13 +551,15 @@ impl Sim {
     /// the checkers learn that the subscribing groups must now process it.
     #[inline]
     pub(super) fn acknowledge_record(&mut self, rec: &Rec, topic: u32) {
-        let from_producer = rec.retry_group == NONE_U16
-            && usize::from(rec.origin) < self.producers.len()
-            && rec.causation == rec.id;
-        if from_producer {
-            if self.producers[usize::from(rec.origin)].acks == Acks::Zero {
+        let original = rec.retry_group == NONE_U16 && rec.causation == rec.id;
+        let origin = usize::from(rec.origin);
+        if original && origin < self.producers.len() {
+            if self.producers[origin].acks == Acks::Zero {
                 return; // Counted when sent.
             }
+            self.acknowledge(rec, topic);
+        } else if original && origin >= self.producers.len() + self.groups.len() {
+            // An event store's publication: produced, so acknowledged in the same count.
             self.acknowledge(rec, topic);
         } else {
             let groups = self.topics[topic as usize].groups;
