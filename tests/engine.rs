@@ -1345,6 +1345,8 @@ fn a_non_idempotent_projection_under_redelivery_fails_its_checker_and_an_idempot
     assert!(p.staleness_ms.p50 < 10.0, "{:?}", p.staleness_ms);
     assert!(p.staleness_ms.max > 2_000.0, "{:?}", p.staleness_ms);
     assert!(p.stale_queries > 0 && p.stale_queries < p.queries, "{p:?}");
+    // 100 queries a second for 30 s.
+    assert_eq!(p.queries, 3_000);
 }
 
 /// A model that produces far faster than it consumes stops, with its reason, once too many

@@ -47,7 +47,10 @@ impl Sim {
         for pi in 0..self.projections.len() {
             let behind = self.projection_behind(pi);
             let p = &mut self.projections[pi];
-            p.sample_queries(self.sample_interval);
+            if self.now > 0 {
+                // The queries of the interval just ended (none before the start).
+                p.sample_queries(self.sample_interval);
+            }
             p.forget_below(watermark);
             p.staleness_series.push((seconds, behind as f64 / 1e6));
         }
