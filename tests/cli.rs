@@ -767,6 +767,21 @@ fn simulate_refuses_unknown_scenarios_and_bad_durations_with_exit_2() {
 }
 
 #[test]
+fn simulate_says_when_a_model_has_no_scenario_to_run() {
+    let dir = TempDir::new().expect("temp dir");
+    let path = write(&dir, "bare.ron", "(format: 1, name: \"bare\")");
+    causeway()
+        .args(["simulate", "--duration", "2"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "note: the model has no scenarios; this is a default run of 2 simulated seconds, \
+             seed 0, without faults or expectations",
+        ));
+}
+
+#[test]
 fn a_reader_that_stops_early_does_not_make_it_panic() {
     use std::io::Read as _;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("causeway"))

@@ -111,6 +111,15 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
             return 2;
         }
     };
+    if model.scenarios.is_empty() {
+        eprintln!(
+            "{}: note: the model has no scenarios; this is a default run of {} simulated \
+             seconds, seed {}, without faults or expectations",
+            args.model.display(),
+            sim.end() as f64 / 1e9,
+            args.seed.unwrap_or(0)
+        );
+    }
     run_with_progress(&mut sim);
     let mut report = sim.report();
     report.wall_seconds = started.elapsed().as_secs_f64();
