@@ -544,7 +544,7 @@ impl MemberRt {
             }
         }
         self.idle.clear();
-        if parts.len() > IDLE_INDEX_ABOVE && !tests::looking_at_every_partition() {
+        if parts.len() > IDLE_INDEX_ABOVE && !looking_at_every_partition() {
             self.idle.resize(parts.len().div_ceil(64), 0);
         }
         self.parts = parts;
@@ -1080,12 +1080,16 @@ impl Sim {
     }
 }
 
+/// Whether large members look at every partition instead of skipping caught-up ones: never,
+/// but for a test that compares the two ways.
 #[cfg(not(test))]
-mod tests {
-    /// Only tests look at every partition of a large member (to compare with the index).
-    pub(super) fn looking_at_every_partition() -> bool {
-        false
-    }
+fn looking_at_every_partition() -> bool {
+    false
+}
+
+#[cfg(test)]
+fn looking_at_every_partition() -> bool {
+    tests::LOOK_AT_EVERY_PARTITION.with(std::cell::Cell::get)
 }
 
 #[cfg(test)]
@@ -1093,11 +1097,8 @@ mod tests {
     use super::*;
 
     thread_local! {
-        static LOOK_AT_EVERY_PARTITION: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-
-    pub(super) fn looking_at_every_partition() -> bool {
-        LOOK_AT_EVERY_PARTITION.with(std::cell::Cell::get)
+        pub(super) static LOOK_AT_EVERY_PARTITION: std::cell::Cell<bool> =
+            const { std::cell::Cell::new(false) };
     }
 
     /// Members of 300 partitions each (per-key lanes make it 600), through rebalances,
