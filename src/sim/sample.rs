@@ -99,6 +99,11 @@ impl KeySampler {
         }
     }
 
+    /// Whether every draw is a key (not a null key).
+    pub fn is_keyed(&self) -> bool {
+        !matches!(self.kind, KeyKind::Null)
+    }
+
     /// The next key index, or `None` for a null key.
     pub fn next(&mut self, rng: &mut Stream) -> Option<u32> {
         let index = match &mut self.kind {

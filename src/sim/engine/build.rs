@@ -86,6 +86,7 @@ impl Sim {
                     bytes: 0,
                     readers: Vec::new(),
                     keep_history: false,
+                    fast: false,
                 });
             }
             topics.push(TopicRt {
@@ -161,6 +162,7 @@ impl Sim {
                 records_sent: 0,
                 batches_sent: 0,
                 poison_next: None,
+                fast_topic: None,
             });
         }
 
@@ -386,6 +388,7 @@ impl Sim {
                 saga_steps: Vec::new(),
                 max_poll_interval: group.max_poll_interval_ms.saturating_mul(MS),
                 zombies: Vec::new(),
+                fast: false,
             });
         }
 
@@ -467,6 +470,7 @@ impl Sim {
             arrivals_due: vec![u128::MAX; producers.len()],
             next_arrival: (u128::MAX, 0),
             events_processed: 0,
+            fast_events: 0,
             end,
             seed,
             model_name: model.name.clone(),
@@ -531,6 +535,9 @@ impl Sim {
             skipped: Vec::new(),
             finished: false,
         };
+        if options.fast_paths {
+            sim.mark_fast_paths();
+        }
         for p in 0..sim.producers.len() {
             sim.schedule_arrival(p as u16);
         }

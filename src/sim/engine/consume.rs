@@ -360,6 +360,15 @@ impl Sim {
             self.finish_record(group, part);
             return;
         }
+        self.process_failed(group, part, rec, attempt);
+    }
+
+    /// An attempt at `rec` failed: the group retries it (blocking or through a retry topic)
+    /// or, out of attempts, dead-letters it.
+    pub(super) fn process_failed(&mut self, group: u16, part: u32, rec: Rec, attempt: u16) {
+        let gi = usize::from(group);
+        let gp = &self.groups[gi].parts[part as usize];
+        let (partition, offset) = (gp.partition, gp.position);
         self.emit_trace(
             TraceKind::Failed,
             &rec,

@@ -12,6 +12,9 @@
 //! session timeouts, the coordinator, rebalances), `stores` (event stores and projections),
 //! `sagas`, `faults` (the scenario's faults, network partitions, retention), `results`
 //! (samples, metrics, the trace and its hash, the report) and `build` (model to runtime).
+//! `fast` takes the two events most records are made of (an arrival, a finished processing)
+//! straight through in the common configuration, with the same results as the general
+//! handlers, which tests check.
 
 use std::collections::VecDeque;
 use std::num::NonZeroU16;
@@ -45,6 +48,7 @@ use super::trace::{TraceEvent, TraceKind};
 
 mod build;
 mod consume;
+mod fast;
 mod faults;
 mod membership;
 mod produce;
@@ -84,6 +88,10 @@ pub struct Options {
     /// The run stops (with the reason in its report) when more records than this wait in
     /// memory at once; [`MAX_RECORDS_HELD`] by default.
     pub max_records_held: u64,
+    /// Let the common cases take the engine's fast paths (the default). The results are the
+    /// same either way, to the bit; without, the general handlers take every event, which
+    /// tests compare against.
+    pub fast_paths: bool,
 }
 
 impl Default for Options {
@@ -95,6 +103,7 @@ impl Default for Options {
             sample_interval: SECOND,
             warmup: 0,
             max_records_held: MAX_RECORDS_HELD,
+            fast_paths: true,
         }
     }
 }
@@ -403,6 +412,9 @@ struct PartitionRt {
     /// rebuild in this run will replay it. (Otherwise it is dropped once every reader is
     /// past it, so memory stays flat in the run's length.)
     keep_history: bool,
+    /// Appends may take the fast path (see `fast`): one replica, one reader, nothing else
+    /// to do on an append.
+    fast: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -442,6 +454,9 @@ struct ProducerRt {
     records_sent: u64,
     batches_sent: u64,
     poison_next: Option<u32>,
+    /// The one topic this producer's records go to, when its arrivals may take the fast
+    /// path (see `fast`).
+    fast_topic: Option<u32>,
 }
 
 /// A batch in a producer's accumulator, waiting to fill up or for its linger time.
@@ -669,6 +684,9 @@ struct GroupRt {
     /// kicked out of the group, or the partition moved in a rebalance): (part, epoch, member,
     /// record). Their side effects happen; their commits fail.
     zombies: Vec<(u32, u32, u16, Rec)>,
+    /// Completed processings may take the fast path (see `fast`): the group has nothing to
+    /// do on a success beyond processing and committing.
+    fast: bool,
 }
 
 impl GroupRt {
@@ -754,6 +772,8 @@ pub struct Sim {
     /// The earliest of `arrivals_due`, and its producer.
     next_arrival: (u128, u16),
     events_processed: u64,
+    /// Events that took a fast path (see `fast`).
+    fast_events: u64,
     end: Nanos,
     seed: u64,
     model_name: String,
@@ -832,6 +852,12 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// How many events took one of the engine's fast paths so far (see
+    /// [`Options::fast_paths`]): for benchmarks and the tests that compare the two ways.
+    pub fn fast_path_events(&self) -> u64 {
+        self.fast_events
+    }
+
     /// The current virtual time.
     pub fn now(&self) -> Nanos {
         self.now
@@ -885,7 +911,10 @@ impl Sim {
             self.refresh_next_arrival();
             self.now = time;
             self.events_processed += 1;
-            self.on_arrival(producer);
+            match self.producers[usize::from(producer)].fast_topic {
+                Some(topic) => self.on_arrival_fast(producer, topic),
+                None => self.on_arrival(producer),
+            }
             return true;
         }
         let Some((time, ev)) = self.queue.pop() else {
@@ -1018,10 +1047,13 @@ impl Sim {
                 }
             }
             Ev::ProcessDone { group, part, epoch } => {
-                if self.groups[usize::from(group)].parts[part as usize].epoch == epoch {
-                    self.on_process_done(group, part);
-                } else {
+                let g = &self.groups[usize::from(group)];
+                if g.parts[part as usize].epoch != epoch {
                     self.on_zombie_done(group, part, epoch);
+                } else if g.fast {
+                    self.on_process_done_fast(group, part);
+                } else {
+                    self.on_process_done(group, part);
                 }
             }
             Ev::PollTimeout {
