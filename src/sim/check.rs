@@ -396,7 +396,7 @@ impl Checkers {
 
     /// Marks `record` finished by `group` (processed when `ok`); returns whether this is the
     /// first successful processing of it by the group.
-    #[inline]
+    #[inline(always)]
     fn finish(&mut self, group: u16, record: u64, ok: bool) -> bool {
         let bit = 1u64 << (group % 64);
         let fits = group < 64;
@@ -433,8 +433,25 @@ impl Checkers {
 
     /// The highest record id `group` processed of this key from this origin (0 if none), to
     /// update in place.
-    #[inline]
+    #[inline(always)]
     fn last_processed(&mut self, group: u16, origin: u16, space: u16, key: u32) -> &mut u64 {
+        // The common case: the origin's first key space, with a dense table holding the key.
+        if let Some(&(first, index)) = self
+            .key_table_index
+            .get(usize::from(group))
+            .and_then(|by_origin| by_origin.get(usize::from(origin)))
+            .and_then(|spaces| spaces.first())
+            && first == space
+            && (key as usize) < self.key_tables[index].len()
+        {
+            return &mut self.key_tables[index][key as usize];
+        }
+        self.last_processed_slow(group, origin, space, key)
+    }
+
+    /// [`Checkers::last_processed`], finding or making the table.
+    #[inline(never)]
+    fn last_processed_slow(&mut self, group: u16, origin: u16, space: u16, key: u32) -> &mut u64 {
         let by_origin = grown(&mut self.key_table_index, usize::from(group));
         let spaces = grown(by_origin, usize::from(origin));
         let index = match spaces.iter().find(|(s, _)| *s == space) {

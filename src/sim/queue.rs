@@ -118,7 +118,7 @@ impl<T: Copy> EventQueue<T> {
     }
 
     /// Takes the earliest item, with its time.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(u64, T)> {
         if self.heap {
             return self.heap_pop();
@@ -129,10 +129,17 @@ impl<T: Copy> EventQueue<T> {
             self.items.clear();
             self.head = 0;
         } else if self.head >= RECLAIM && self.head * 2 > self.items.len() {
-            self.items.drain(..self.head);
-            self.head = 0;
+            self.reclaim();
         }
         Some(((k >> 64) as u64, item))
+    }
+
+    /// Drops the popped items from the front of the sorted array.
+    #[cold]
+    #[inline(never)]
+    fn reclaim(&mut self) {
+        self.items.drain(..self.head);
+        self.head = 0;
     }
 
     fn heap_pop(&mut self) -> Option<(u64, T)> {

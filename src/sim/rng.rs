@@ -32,11 +32,13 @@ impl Stream {
     }
 
     /// 64 random bits.
+    #[inline]
     pub fn next_u64(&mut self) -> u64 {
         self.rng.next_u64()
     }
 
     /// Uniform in `[0, 1)`, with 53 bits of precision.
+    #[inline]
     pub fn uniform(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
@@ -47,6 +49,7 @@ impl Stream {
     }
 
     /// Uniform integer in `[0, n)` (Lemire's method, unbiased); 0 when `n` is 0.
+    #[inline]
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
@@ -63,11 +66,13 @@ impl Stream {
     }
 
     /// True with probability `p`.
+    #[inline]
     pub fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && (p >= 1.0 || self.uniform() < p)
     }
 
     /// An exponential draw with this mean.
+    #[inline]
     pub fn exponential(&mut self, mean: f64) -> f64 {
         mean * self.standard_exponential()
     }
@@ -76,6 +81,7 @@ impl Stream {
     /// a multiplication and a comparison almost every time (the ln of `-ln(u)` is what a
     /// simulation spends most on otherwise); `libm` where a logarithm or exponential is still
     /// needed, so draws are the same on every platform.
+    #[inline]
     pub fn standard_exponential(&mut self) -> f64 {
         let z = ziggurat();
         loop {

@@ -6,6 +6,7 @@ use super::rng::Stream;
 use super::time::{Nanos, ms_to_ns, round_ns};
 
 /// Draws a duration from a [`TimeDistribution`], in nanoseconds.
+#[inline]
 pub fn duration(dist: &TimeDistribution, rng: &mut Stream) -> Nanos {
     let ms = match *dist {
         TimeDistribution::Constant { ms } => ms,
@@ -105,6 +106,7 @@ impl KeySampler {
     }
 
     /// The next key index, or `None` for a null key.
+    #[inline]
     pub fn next(&mut self, rng: &mut Stream) -> Option<u32> {
         let index = match &mut self.kind {
             KeyKind::Uniform(n) => rng.below(*n) as u32,

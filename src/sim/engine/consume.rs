@@ -4,7 +4,7 @@ use super::*;
 
 impl Sim {
     /// Tells the checkers a group is done with a record: processed (`ok`) or given up on.
-    #[inline]
+    #[inline(always)]
     pub(super) fn observe_finished(&mut self, group: u16, rec: &Rec, ok: bool) {
         self.checkers.observe(Observation::Finished {
             group,

@@ -724,7 +724,7 @@ impl TraceHasher {
     }
 
     /// Room for one more event line, at the end of the buffer, to be written in place.
-    #[inline]
+    #[inline(always)]
     fn line(&mut self) -> &mut [u8; TRACE_LINE] {
         if self.len + TRACE_LINE > TRACE_HASH_BUFFER {
             self.flush();
