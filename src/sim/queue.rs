@@ -3,20 +3,19 @@
 //! Sequence numbers are unique, so the order is total and any correct priority queue pops
 //! events in the same order. A simulation's queue is usually short (a pending event per busy
 //! consumer and a few timers; producers' next arrivals wait beside it, keyed from the same
-//! sequence), and most new events go behind most of the pending ones: while it is short, the
-//! queue is a sorted array read from a moving front, so a pop is a read and a push moves only
-//! the items due later. When it grows long it becomes a 4-ary heap over the same vector (an
-//! ascending array already is one), which does fewer comparisons and moves per pop than `std`'s
-//! binary heap; it turns back into a sorted array when it is short again. Either way one `u128`
-//! is compared per step.
+//! sequence): while it is short, the queue is an array sorted latest first, so a pop takes its
+//! last item and a push moves only the items due before the new one (a new event is mostly
+//! due after a few pending ones and before the far timers, such as the next metrics sample,
+//! which stay where they are). When it grows long it becomes a 4-ary heap over the same vector
+//! (the array reversed, ascending, already is one), which does fewer comparisons and moves per
+//! pop than `std`'s binary heap; it turns back into a sorted array when it is short again.
+//! Either way one `u128` is compared per step.
 
-/// A priority queue of `(time, sequence)`-keyed items: a sorted array while short, a 4-ary
-/// min-heap while long.
+/// A priority queue of `(time, sequence)`-keyed items: an array sorted latest first while
+/// short, a 4-ary min-heap while long.
 #[derive(Debug, Clone)]
 pub struct EventQueue<T> {
     items: Vec<(u128, T)>,
-    /// Sorted layout: the items are `items[head..]`, ascending. Heap layout: always 0.
-    head: usize,
     heap: bool,
 }
 
@@ -24,7 +23,6 @@ impl<T> Default for EventQueue<T> {
     fn default() -> Self {
         Self {
             items: Vec::new(),
-            head: 0,
             heap: false,
         }
     }
@@ -32,18 +30,13 @@ impl<T> Default for EventQueue<T> {
 
 const ARITY: usize = 4;
 
-/// Above this many items the sorted array turns into a heap (a push may shift every later
+/// Above this many items the sorted array turns into a heap (a push may shift every earlier
 /// item: fine for a few, not for thousands)...
 const SORTED_MAX: usize = 48;
 
 /// ...and below this many the heap turns back into a sorted array (apart from `SORTED_MAX`, so
 /// that a queue hovering around one size does not switch back and forth).
 const SORTED_MIN: usize = 16;
-
-/// The sorted array's front is reclaimed once this many items have been popped from it and
-/// they outnumber those still queued (moving the rest down then costs at most one move per
-/// pop).
-const RECLAIM: usize = 64;
 
 /// `(time, sequence)` packed so that one comparison orders them.
 #[inline]
@@ -60,7 +53,7 @@ impl<T: Copy> EventQueue<T> {
     /// How many items are queued.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.items.len() - self.head
+        self.items.len()
     }
 
     /// Queues `item` at `(time, seq)`; `seq` must not repeat.
@@ -71,21 +64,19 @@ impl<T: Copy> EventQueue<T> {
             self.heap_push(k, item);
             return;
         }
-        // Insert from the back, moving later items up one by one as the place is sought:
-        // new events are mostly due after most pending ones, and for a few moves a loop is
-        // cheaper than `Vec::insert`'s copy.
+        // Insert from the back (the earliest end), moving earlier items back one by one as
+        // the place is sought: for a few moves a loop is cheaper than `Vec::insert`'s copy.
         self.items.push((k, item));
-        let queued = &mut self.items[self.head..];
+        let queued = &mut self.items[..];
         let mut i = queued.len() - 1;
-        while i > 0 && queued[i - 1].0 > k {
+        while i > 0 && queued[i - 1].0 < k {
             queued[i] = queued[i - 1];
             i -= 1;
         }
         queued[i] = (k, item);
-        if self.items.len() - self.head > SORTED_MAX {
+        if self.items.len() > SORTED_MAX {
             // An ascending array is a heap.
-            self.items.drain(..self.head);
-            self.head = 0;
+            self.items.reverse();
             self.heap = true;
         }
     }
@@ -107,14 +98,19 @@ impl<T: Copy> EventQueue<T> {
     /// The time of the earliest item.
     #[cfg(test)]
     fn peek_time(&self) -> Option<u64> {
-        self.items.get(self.head).map(|(k, _)| (k >> 64) as u64)
+        (self.peek_key() != u128::MAX).then(|| (self.peek_key() >> 64) as u64)
     }
 
     /// The `(time, sequence)` key of the earliest item, as [`key`] packs it (`u128::MAX` when
     /// empty).
     #[inline]
     pub fn peek_key(&self) -> u128 {
-        self.items.get(self.head).map_or(u128::MAX, |&(k, _)| k)
+        let earliest = if self.heap {
+            self.items.first()
+        } else {
+            self.items.last()
+        };
+        earliest.map_or(u128::MAX, |&(k, _)| k)
     }
 
     /// Takes the earliest item, with its time.
@@ -123,23 +119,8 @@ impl<T: Copy> EventQueue<T> {
         if self.heap {
             return self.heap_pop();
         }
-        let &(k, item) = self.items.get(self.head)?;
-        self.head += 1;
-        if self.head == self.items.len() {
-            self.items.clear();
-            self.head = 0;
-        } else if self.head >= RECLAIM && self.head * 2 > self.items.len() {
-            self.reclaim();
-        }
+        let (k, item) = self.items.pop()?;
         Some(((k >> 64) as u64, item))
-    }
-
-    /// Drops the popped items from the front of the sorted array.
-    #[cold]
-    #[inline(never)]
-    fn reclaim(&mut self) {
-        self.items.drain(..self.head);
-        self.head = 0;
     }
 
     fn heap_pop(&mut self) -> Option<(u64, T)> {
@@ -149,8 +130,9 @@ impl<T: Copy> EventQueue<T> {
         let (k, item) = self.items.swap_remove(0);
         let len = self.items.len();
         if len < SORTED_MIN {
-            // Short again: back to a sorted array (keys are unique, so the order is total).
-            self.items.sort_unstable_by_key(|&(k, _)| k);
+            // Short again: back to an array sorted latest first (keys are unique, so the order
+            // is total).
+            self.items.sort_unstable_by(|a, b| b.0.cmp(&a.0));
             self.heap = false;
         } else {
             // Sift the moved last item down from the root.
