@@ -32,13 +32,13 @@ impl Stream {
     }
 
     /// 64 random bits.
-    #[inline]
+    #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
         self.rng.next_u64()
     }
 
     /// Uniform in `[0, 1)`, with 53 bits of precision.
-    #[inline]
+    #[inline(always)]
     pub fn uniform(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
@@ -49,7 +49,7 @@ impl Stream {
     }
 
     /// Uniform integer in `[0, n)` (Lemire's method, unbiased); 0 when `n` is 0.
-    #[inline]
+    #[inline(always)]
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 {
             return 0;
@@ -66,7 +66,7 @@ impl Stream {
     }
 
     /// True with probability `p`.
-    #[inline]
+    #[inline(always)]
     pub fn chance(&mut self, p: f64) -> bool {
         p > 0.0 && (p >= 1.0 || self.uniform() < p)
     }
@@ -81,17 +81,36 @@ impl Stream {
     /// a multiplication and a comparison almost every time (the ln of `-ln(u)` is what a
     /// simulation spends most on otherwise); `libm` where a logarithm or exponential is still
     /// needed, so draws are the same on every platform.
-    #[inline]
+    // Always inlined: the first attempt (accepted almost every time) is a few instructions;
+    // the rest is out of line.
+    #[inline(always)]
     pub fn standard_exponential(&mut self) -> f64 {
         let z = ziggurat();
+        let (i, x) = self.ziggurat_attempt(z);
+        if x < z.x[i + 1] {
+            // Inside the layer's rectangle, wholly under the curve.
+            return x;
+        }
+        self.standard_exponential_beyond(z, i, x)
+    }
+
+    /// One attempt of the ziggurat: a layer and a point along it.
+    #[inline(always)]
+    fn ziggurat_attempt(&mut self, z: &Ziggurat) -> (usize, f64) {
+        let bits = self.next_u64();
+        let i = (bits & 0xff) as usize;
+        // The upper 53 bits, independent of the layer's 8.
+        let u = (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        (i, u * z.x[i])
+    }
+
+    /// The rest of [`Stream::standard_exponential`] after an attempt `(i, x)` outside its
+    /// layer's rectangle.
+    #[cold]
+    #[inline(never)]
+    fn standard_exponential_beyond(&mut self, z: &Ziggurat, mut i: usize, mut x: f64) -> f64 {
         loop {
-            let bits = self.next_u64();
-            let i = (bits & 0xff) as usize;
-            // The upper 53 bits, independent of the layer's 8.
-            let u = (bits >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-            let x = u * z.x[i];
             if x < z.x[i + 1] {
-                // Inside the layer's rectangle, wholly under the curve.
                 return x;
             }
             if i == 0 {
@@ -103,6 +122,7 @@ impl Stream {
             if y < libm::exp(-x) {
                 return x;
             }
+            (i, x) = self.ziggurat_attempt(z);
         }
     }
 

@@ -6,7 +6,7 @@ use super::rng::Stream;
 use super::time::{Nanos, ms_to_ns, round_ns};
 
 /// Draws a duration from a [`TimeDistribution`], in nanoseconds.
-#[inline]
+#[inline(always)]
 pub fn duration(dist: &TimeDistribution, rng: &mut Stream) -> Nanos {
     let ms = match *dist {
         TimeDistribution::Constant { ms } => ms,
@@ -106,7 +106,7 @@ impl KeySampler {
     }
 
     /// The next key index, or `None` for a null key.
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, rng: &mut Stream) -> Option<u32> {
         let index = match &mut self.kind {
             KeyKind::Uniform(n) => rng.below(*n) as u32,
@@ -201,6 +201,7 @@ impl Arrivals {
 
     /// The time of the next arrival after `now`, with the rate multiplied by `factor` (a
     /// producer burst); `None` when the rate is zero from now on.
+    #[inline(always)]
     pub fn next(&mut self, now: Nanos, factor: f64, rng: &mut Stream) -> Option<Nanos> {
         let first = !self.started;
         self.started = true;

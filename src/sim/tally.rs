@@ -41,7 +41,7 @@ impl Tally {
     }
 
     /// Counts `micros`, clamped to 1 µs ..= one hour.
-    #[inline]
+    #[inline(always)]
     pub fn record(&mut self, micros: u64) {
         let i = index_of(micros.clamp(1, HIGHEST));
         // The clamp keeps `i` in range; `get_mut` only spares the bounds check a panic path.

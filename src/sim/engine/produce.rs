@@ -4,6 +4,7 @@
 use super::*;
 
 impl Sim {
+    #[inline(always)]
     pub(super) fn schedule_arrival(&mut self, producer: u16) {
         let p = &mut self.producers[usize::from(producer)];
         if p.stopped {

@@ -109,7 +109,7 @@ impl Sim {
         low
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn record_latency(&mut self, latency: Nanos) {
         self.latency.record(latency / 1_000);
         self.latency_sum_ns += u128::from(latency);
