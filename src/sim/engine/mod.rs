@@ -928,6 +928,15 @@ impl Sim {
         }
         self.now = time;
         self.events_processed += 1;
+        // The usual queued event, taken here rather than through `handle` (a large function
+        // whose entry and exit cost more than this test).
+        if let Ev::ProcessDone { group, part, epoch } = ev {
+            let g = &self.groups[usize::from(group)];
+            if g.fast && g.parts[part as usize].epoch == epoch {
+                self.on_process_done_fast(group, part);
+                return true;
+            }
+        }
         self.handle(ev);
         true
     }
