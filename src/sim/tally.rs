@@ -22,8 +22,6 @@ const LEADING_ZERO_BASE: u32 = 64 - (SUB_BUCKET_HALF_MAGNITUDE + 1);
 #[derive(Debug, Clone)]
 pub struct Tally {
     counts: Vec<u64>,
-    /// One past the highest index counted.
-    used: usize,
 }
 
 impl Default for Tally {
@@ -36,7 +34,6 @@ impl Tally {
     pub fn new() -> Self {
         Self {
             counts: vec![0; index_of(HIGHEST) + 1],
-            used: 0,
         }
     }
 
@@ -47,14 +44,15 @@ impl Tally {
         // The clamp keeps `i` in range; `get_mut` only spares the bounds check a panic path.
         if let Some(count) = self.counts.get_mut(i) {
             *count += 1;
-            self.used = self.used.max(i + 1);
         }
     }
 
-    /// The counts as an `hdrhistogram` histogram with the same bounds and precision.
+    /// The counts as an `hdrhistogram` histogram with the same bounds and precision (once per
+    /// report: the scan of every count is left to here rather than tracking the highest one
+    /// on each record).
     pub fn histogram(&self) -> Histogram<u64> {
         let mut h = new_histogram();
-        for (i, &n) in self.counts[..self.used].iter().enumerate() {
+        for (i, &n) in self.counts.iter().enumerate() {
             if n > 0 {
                 // The lowest value of the bucket lands in the same bucket.
                 let _ = h.record_n(value_of(i), n);
