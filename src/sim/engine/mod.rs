@@ -895,12 +895,20 @@ impl Sim {
         if self.finished {
             return false;
         }
+        let queued = self.queue.peek_key();
+        self.step_after_peek(queued)
+    }
+
+    /// [`Sim::step_inline`] once the run is known not to be finished, with the queue's
+    /// earliest key (`queued`) already read.
+    #[inline(always)]
+    fn step_after_peek(&mut self, queued: u128) -> bool {
         if self.drained() {
             self.finished = true;
             return false;
         }
         let (arrival, producer) = self.next_arrival;
-        if arrival < self.queue.peek_key() {
+        if arrival < queued {
             let time = (arrival >> 64) as Nanos;
             if time > self.end {
                 self.now = self.end;
@@ -941,11 +949,6 @@ impl Sim {
         true
     }
 
-    /// The time of the next event, queued or an arrival.
-    fn next_time(&self) -> Option<Nanos> {
-        let k = self.queue.peek_key().min(self.next_arrival.0);
-        (k != u128::MAX).then_some((k >> 64) as Nanos)
-    }
 
     fn refresh_next_arrival(&mut self) {
         let mut best = (u128::MAX, 0);
@@ -960,9 +963,11 @@ impl Sim {
     /// Runs until virtual time `time` (or the end of the run).
     pub fn run_until(&mut self, time: Nanos) {
         while !self.finished {
-            match self.next_time() {
+            let queued = self.queue.peek_key();
+            let next = queued.min(self.next_arrival.0);
+            match (next != u128::MAX).then_some((next >> 64) as Nanos) {
                 Some(next) if next <= time => {
-                    self.step_inline();
+                    self.step_after_peek(queued);
                 }
                 _ => {
                     if self.drained() {
