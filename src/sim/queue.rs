@@ -132,7 +132,8 @@ impl<T: Copy> EventQueue<T> {
         if len < SORTED_MIN {
             // Short again: back to an array sorted latest first (keys are unique, so the order
             // is total).
-            self.items.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+            self.items
+                .sort_unstable_by_key(|&(k, _)| std::cmp::Reverse(k));
             self.heap = false;
         } else {
             // Sift the moved last item down from the root.

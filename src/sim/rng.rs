@@ -6,65 +6,47 @@
 //! the run seed; floating-point transforms use `libm`, so a seed gives the same draws, bit for
 //! bit, on every platform.
 
-use rand_chacha::ChaCha8Rng;
-use rand_core::{Rng as _, SeedableRng as _};
+use rand_chacha::ChaCha8Core;
+use rand_core::SeedableRng as _;
+use rand_core::block::Generator as _;
 
 /// One component's random stream.
 #[derive(Debug, Clone)]
 pub struct Stream {
-    rng: ChaCha8Rng,
-    /// The generator's next 64-bit words, taken from it a block at a time: a draw is then a
-    /// read, with no call into the generator. The words are the ones its `next_u64` would
-    /// give, in the same order (both read its output as little-endian pairs of 32-bit words).
-    buffer: [u64; BUFFERED],
-    /// How many of `buffer` are used.
+    core: ChaCha8Core,
+    /// The generator's latest block of 32-bit words. A 64-bit draw is the next two, as
+    /// little-endian halves: what `rand_chacha::ChaCha8Rng::next_u64` gives from the same
+    /// seed (a test compares them), read here without a call into the generator.
+    words: [u32; BLOCK],
+    /// How many of `words` are used (always even).
     used: usize,
 }
 
-/// Words a stream takes from its generator at a time: ChaCha's own block of results.
-const BUFFERED: usize = 32;
+/// The words of one ChaCha block (four 16-word blocks at a time).
+const BLOCK: usize = 64;
 
 impl Stream {
     /// The stream named `name` of the run seeded with `seed`.
     pub fn new(seed: u64, name: &str) -> Self {
-        let a = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), seed);
-        let b = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), a ^ 0x9e37_79b9_7f4a_7c15);
-        let c = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), b);
-        let d = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), c);
-        let mut key = [0u8; 32];
-        for (chunk, word) in key.chunks_exact_mut(8).zip([a, b, c, d]) {
-            chunk.copy_from_slice(&word.to_le_bytes());
-        }
         Self {
-            rng: ChaCha8Rng::from_seed(key),
-            buffer: [0; BUFFERED],
-            used: BUFFERED,
+            core: ChaCha8Core::from_seed(stream_key(seed, name)),
+            words: [0; BLOCK],
+            used: BLOCK,
         }
     }
 
     /// 64 random bits.
     #[inline(always)]
     pub fn next_u64(&mut self) -> u64 {
-        if self.used == BUFFERED {
-            self.refill();
+        if self.used >= BLOCK {
+            self.core.generate(&mut self.words);
+            self.used = 0;
         }
-        let word = self.buffer[self.used % BUFFERED];
-        self.used += 1;
-        word
-    }
-
-    /// Takes the generator's next `BUFFERED` words.
-    #[cold]
-    #[inline(never)]
-    fn refill(&mut self) {
-        let mut bytes = [0u8; BUFFERED * 8];
-        self.rng.fill_bytes(&mut bytes);
-        for (word, chunk) in self.buffer.iter_mut().zip(bytes.chunks_exact(8)) {
-            let mut le = [0u8; 8];
-            le.copy_from_slice(chunk);
-            *word = u64::from_le_bytes(le);
-        }
-        self.used = 0;
+        // `used` is even and below `BLOCK`: the masks only spare the bounds checks.
+        let i = self.used & (BLOCK - 2);
+        let (lo, hi) = (self.words[i], self.words[(i + 1) & (BLOCK - 1)]);
+        self.used += 2;
+        (u64::from(hi) << 32) | u64::from(lo)
     }
 
     /// Uniform in `[0, 1)`, with 53 bits of precision.
@@ -168,6 +150,20 @@ impl Stream {
 /// The exponential ziggurat's 256 layers of equal area: layer `i` spans `x[i + 1]..x[i]`
 /// under heights `f[i]..f[i + 1]`, with `f = exp(-x)`; layer 0 is the base rectangle and the
 /// tail beyond `x[1] = R`.
+/// The ChaCha key of the stream named `name` in the run seeded with `seed`: XXH3-64 of the
+/// name, chained four times from the seed.
+fn stream_key(seed: u64, name: &str) -> [u8; 32] {
+    let a = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), seed);
+    let b = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), a ^ 0x9e37_79b9_7f4a_7c15);
+    let c = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), b);
+    let d = xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), c);
+    let mut key = [0u8; 32];
+    for (chunk, word) in key.chunks_exact_mut(8).zip([a, b, c, d]) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+    key
+}
+
 struct Ziggurat {
     x: [f64; 257],
     f: [f64; 257],
@@ -226,11 +222,12 @@ mod tests {
     const PINNED_FIRST_DRAW: u64 = 13_570_855_583_676_221_162;
 
     #[test]
-    fn buffered_draws_are_the_generators_own_next_u64_in_order() {
-        let mut stream = Stream::new(5, "buffered");
-        let mut plain = stream.rng.clone();
-        // Across many refills, and with a draw left over at each block's end.
-        for n in 0..(BUFFERED * 7 + 3) {
+    fn draws_are_chacha8_rngs_own_next_u64_in_order() {
+        use rand_core::{Rng as _, SeedableRng as _};
+        let mut stream = Stream::new(5, "blocks");
+        let mut plain = rand_chacha::ChaCha8Rng::from_seed(stream_key(5, "blocks"));
+        // Across several blocks.
+        for n in 0..(BLOCK * 7 + 3) {
             assert_eq!(stream.next_u64(), plain.next_u64(), "draw {n}");
         }
     }

@@ -949,7 +949,6 @@ impl Sim {
         true
     }
 
-
     fn refresh_next_arrival(&mut self) {
         let mut best = (u128::MAX, 0);
         for (p, &k) in self.arrivals_due.iter().enumerate() {
