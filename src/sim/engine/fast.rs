@@ -118,6 +118,14 @@ impl Sim {
     }
 
     /// `append` for a record `can_append_fast` accepted, acks=1.
+    ///
+    /// Two shortcuts, each the same in effect:
+    /// - the broker's `busy_until` is left as it is (below `now`), where `send_to_leader` would
+    ///   set it to `now`: everything that reads it takes the later of it and a time not before
+    ///   `now`;
+    /// - the high watermark becomes the log end and the reader is woken, where `update_hw`
+    ///   first checks that it moved: a single replica's high watermark is always its log end,
+    ///   so it moves with every append.
     #[inline(always)]
     fn append_fast(&mut self, partition: u32, topic: u32, mut rec: Rec) {
         self.fast_events += 1;
