@@ -66,21 +66,7 @@ impl Sim {
         self.next_record_id += 1;
         self.produced += 1;
         let partition = self.partition_for(key_space, key, topic);
-        let rec = Rec {
-            id,
-            produced_at: self.now,
-            appended_at: 0,
-            key,
-            key_space,
-            origin: producer,
-            event_type,
-            retry_group: NONE_U16,
-            attempt: NonZeroU16::MIN,
-            failed_sends: 0,
-            size,
-            correlation: id,
-            causation: id,
-        };
+        let rec = Rec::produced(id, self.now, (key_space, key), producer, event_type, size);
         self.emit_trace(TraceKind::Produced, &rec, partition, None, None);
         if self.can_append_fast(partition, size) {
             self.append_fast(partition, topic, rec);

@@ -242,6 +242,36 @@ struct Rec {
     causation: u64,
 }
 
+impl Rec {
+    /// A record a producer (`origin`) makes: its first attempt, its own correlation and
+    /// causation, not yet appended.
+    #[inline(always)]
+    fn produced(
+        id: u64,
+        at: Nanos,
+        (key_space, key): (u16, u32),
+        origin: u16,
+        event_type: u16,
+        size: u32,
+    ) -> Self {
+        Self {
+            id,
+            produced_at: at,
+            appended_at: 0,
+            key,
+            key_space,
+            origin,
+            event_type,
+            retry_group: NONE_U16,
+            attempt: NonZeroU16::MIN,
+            failed_sends: 0,
+            size,
+            correlation: id,
+            causation: id,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Ev {
     Append {

@@ -65,21 +65,14 @@ impl Sim {
                 Some(k) => self.partition_for(key_space, k, topic),
                 None => self.sticky_partition(pi, topic, size),
             };
-            let rec = Rec {
+            let rec = Rec::produced(
                 id,
-                produced_at: self.now,
-                appended_at: 0,
-                key: key.unwrap_or(NO_KEY),
-                key_space,
-                origin: producer,
+                self.now,
+                (key_space, key.unwrap_or(NO_KEY)),
+                producer,
                 event_type,
-                retry_group: NONE_U16,
-                attempt: NonZeroU16::MIN,
-                failed_sends: 0,
                 size,
-                correlation: id,
-                causation: id,
-            };
+            );
             self.emit_trace(TraceKind::Produced, &rec, partition, None, None);
             if !self.sagas.is_empty() {
                 self.start_saga(event_type, id, &rec, self.now);
