@@ -18,18 +18,25 @@ pub fn ms_to_ns(ms: f64) -> Nanos {
 
 /// Rounds half away from zero to whole nanoseconds, as `ns.round() as Nanos` does (negative
 /// and NaN give 0, too large gives `u64::MAX`), without a call to a rounding function on the
-/// common path: below 2^52 the integer part and the fraction of an `f64` are exact.
+/// common path.
+///
+/// From a half up to 2^52, `ns + 0.5` truncated is the rounded value: from 1 up, `ns + 0.5`
+/// is exact (`ns` is a multiple of its unit in the last place, at most a half there, and the
+/// sum does not outgrow the next power of two inexactly); from a half to 1 the sum rounds
+/// within [1, 1.5]. Below a half it is not (the largest `f64` below 0.5 plus 0.5 rounds to
+/// 1.0), so that range takes the other branch. Two dependent instructions (an add and a
+/// truncation) rather than a truncation, a conversion back, a subtraction and a comparison:
+/// the result is on the path to the event queue's comparisons, so its latency counts.
 #[inline]
 pub fn round_ns(ns: f64) -> Nanos {
-    if ns > 0.0 && ns < EXACT {
-        // Through `i64`, which converts to and from `f64` in one instruction (`u64` takes
-        // several on x86-64); exact in this range.
-        let whole = ns as i64;
-        // Added rather than branched on: the fraction is as likely above a half as below,
-        // so a branch would be mispredicted half the time.
-        whole as u64 + u64::from(ns - whole as f64 >= 0.5)
-    } else {
+    if (0.5..EXACT).contains(&ns) {
+        // Through `i64`, which converts from `f64` in one instruction (`u64` takes several
+        // on x86-64); exact in this range.
+        (ns + 0.5) as i64 as Nanos
+    } else if ns >= EXACT {
         ns.round() as Nanos
+    } else {
+        0
     }
 }
 
@@ -78,6 +85,27 @@ mod tests {
             };
             assert_eq!(ms_to_ns(ms), slow, "{ms}");
         }
+        // Where adding a half could round: just below a half, and either side of half-way
+        // points just below and above powers of two, up to 2^52 and past it.
+        let mut edges = vec![0.0, 0.5, f64::MIN_POSITIVE, 0.49999999999999994];
+        for e in 0..=54 {
+            let p = 2f64.powi(e);
+            for x in [p - 0.5, p + 0.5, p, p - 1.0, p + 1.0] {
+                edges.extend([x, next_down(x), next_up(x)]);
+            }
+        }
+        for ns in edges {
+            assert_eq!(round_ns(ns), ns.round() as u64, "{ns:e}");
+        }
+        // A spread of magnitudes with random fractions.
+        let mut x = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ns = f64::from_bits((x >> 12) | (0x3fe0_0000_0000_0000 + ((x % 56) << 52)));
+            assert_eq!(round_ns(ns), ns.round() as u64, "{ns:e}");
+        }
         // Every half-way and near-half-way value in a range of nanoseconds.
         for whole in 0..10_000u64 {
             for frac in [0.0, 0.25, 0.5, 0.499_999_999, 0.500_000_001, 0.75] {
@@ -86,6 +114,18 @@ mod tests {
                 assert_eq!(round_ns(ns), ns.round() as u64);
                 assert_eq!(round_ns(-ns), 0);
             }
+        }
+    }
+
+    fn next_up(x: f64) -> f64 {
+        f64::from_bits(x.to_bits() + 1)
+    }
+
+    fn next_down(x: f64) -> f64 {
+        if x == 0.0 {
+            0.0
+        } else {
+            f64::from_bits(x.to_bits() - 1)
         }
     }
 }

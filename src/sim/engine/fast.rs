@@ -100,7 +100,9 @@ impl Sim {
             return false;
         }
         let b = &self.brokers[p.replicas[0] as usize];
-        b.alive && b.busy_until <= self.now && round_ns(f64::from(size) * b.ns_per_byte) == 0
+        // `round_ns(write time) == 0`, without the rounding: below a half rounds to 0 (NaN
+        // would too, but takes the general path here).
+        b.alive && b.busy_until <= self.now && f64::from(size) * b.ns_per_byte < 0.5
     }
 
     /// `append` for a record `can_append_fast` accepted, acks=1.
