@@ -19,6 +19,33 @@ pub fn duration(dist: &TimeDistribution, rng: &mut Stream) -> Nanos {
     ms_to_ns(ms)
 }
 
+/// Durations drawn from one distribution and stream, one ahead: [`Durations::take`] hands
+/// out a duration drawn earlier and draws the next. The draws, and their order, are those of
+/// calling [`duration`] at each take; drawing ahead only means the value is ready (in memory,
+/// not at the end of a chain of floating-point operations) when an event's time is computed
+/// from it, so the event queue's comparisons on that time do not wait for the draw.
+#[derive(Debug, Clone)]
+pub struct Durations {
+    dist: TimeDistribution,
+    rng: Stream,
+    next: Nanos,
+}
+
+impl Durations {
+    /// Durations from `dist`, drawn from `rng`.
+    pub fn new(dist: TimeDistribution, mut rng: Stream) -> Self {
+        let next = duration(&dist, &mut rng);
+        Self { dist, rng, next }
+    }
+
+    /// The next duration.
+    #[inline(always)]
+    pub fn take(&mut self) -> Nanos {
+        let next = duration(&self.dist, &mut self.rng);
+        std::mem::replace(&mut self.next, next)
+    }
+}
+
 /// Draws a record size from a [`SizeDistribution`], in bytes (at least 1).
 pub fn size(dist: &SizeDistribution, rng: &mut Stream) -> u32 {
     match *dist {
@@ -343,6 +370,28 @@ impl Arrivals {
 mod tests {
     use super::*;
     use crate::model::{RateStep, WeightedKey};
+
+    #[test]
+    fn durations_drawn_ahead_are_the_draws_of_each_take_in_order() {
+        for dist in [
+            TimeDistribution::Exponential { mean_ms: 4.752 },
+            TimeDistribution::LogNormal {
+                median_ms: 3.0,
+                sigma: 0.8,
+            },
+            TimeDistribution::Uniform {
+                min_ms: 1.0,
+                max_ms: 9.0,
+            },
+        ] {
+            let mut ahead = Durations::new(dist.clone(), Stream::new(7, "durations"));
+            let mut rng = Stream::new(7, "durations");
+            let taken: Vec<Nanos> = (0..1000).map(|_| ahead.take()).collect();
+            let drawn: Vec<Nanos> = (0..1000).map(|_| duration(&dist, &mut rng)).collect();
+            assert_eq!(taken, drawn, "{dist:?}");
+            assert!(taken.windows(2).any(|w| w[0] != w[1]), "{dist:?}");
+        }
+    }
 
     #[test]
     fn zipf_makes_the_first_key_hottest() {

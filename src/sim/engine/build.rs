@@ -319,7 +319,6 @@ impl Sim {
             groups.push(GroupRt {
                 name: group.id.clone(),
                 idempotent: group.idempotent,
-                processing: group.processing_time.clone(),
                 failure_probability: group.failures.probability,
                 poison_keys,
                 poison_types,
@@ -346,7 +345,10 @@ impl Sim {
                         })
                     })
                     .collect(),
-                rng_processing: Stream::new(seed, &format!("group/{}/processing", group.id)),
+                processing: Durations::new(
+                    group.processing_time.clone(),
+                    Stream::new(seed, &format!("group/{}/processing", group.id)),
+                ),
                 rng_failures: Stream::new(seed, &format!("group/{}/failures", group.id)),
                 rng_retry: Stream::new(seed, &format!("group/{}/retry", group.id)),
                 rng_reactions: Stream::new(seed, &format!("group/{}/reactions", group.id)),

@@ -221,11 +221,7 @@ impl Sim {
                 .in_flight
                 .is_some_and(|rec| !self.projections[usize::from(pi)].folds(rec.event_type))
         });
-        let service = if skips {
-            0
-        } else {
-            sample::duration(&g.processing, &mut g.rng_processing)
-        };
+        let service = if skips { 0 } else { g.processing.take() };
         let service = if g.slowdown == 1.0 {
             service
         } else {

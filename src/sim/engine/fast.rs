@@ -295,7 +295,7 @@ impl Sim {
         m.cursor = idx;
         m.free_slots = 0;
         // `start_processing_after`, for a group that is not a projection and not slowed.
-        let service = sample::duration(&g.processing, &mut g.rng_processing);
+        let service = g.processing.take();
         let start = self.now.saturating_add(hop);
         let gp = &mut g.parts[part as usize];
         gp.processing = true;

@@ -42,7 +42,7 @@ use super::report::{
 };
 use super::rng::Stream;
 use super::saga::{self, Execution, SagaRt};
-use super::sample::{self, Arrivals, KeySampler};
+use super::sample::{self, Arrivals, Durations, KeySampler};
 use super::time::{MS, Nanos, SECOND, ms_to_ns, round_ns};
 use super::trace::{TraceEvent, TraceKind};
 
@@ -649,7 +649,6 @@ struct GroupRt {
     saga_steps: Vec<SagaRole>,
     name: String,
     idempotent: bool,
-    processing: TimeDistribution,
     failure_probability: f64,
     poison_keys: FxHashSet<(u16, u32)>,
     poison_types: Vec<bool>,
@@ -666,7 +665,8 @@ struct GroupRt {
     members: Vec<MemberRt>,
     parts: Vec<GroupPart>,
     reactions: Vec<ReactionRt>,
-    rng_processing: Stream,
+    /// Processing times (stream `group/NAME/processing`).
+    processing: Durations,
     rng_failures: Stream,
     rng_retry: Stream,
     rng_reactions: Stream,
