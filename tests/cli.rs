@@ -767,6 +767,45 @@ fn simulate_refuses_unknown_scenarios_and_bad_durations_with_exit_2() {
 }
 
 #[test]
+fn simulate_warns_of_faults_after_the_runs_end_and_still_runs() {
+    // two-brokers-down crashes broker 1 at 15 s and broker 2 at 20 s; they restart at 50 s
+    // and 40 s.
+    causeway()
+        .args([
+            "simulate",
+            "models/broker-failure-durability.ron",
+            "--scenario",
+            "two-brokers-down",
+            "--duration",
+            "18",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"sim_seconds\": 18.0"))
+        .stderr(predicate::str::contains(
+            "warning: the fault at 20 s (broker 2 crashes) is after this run's end at 18 s: \
+             it will not happen",
+        ))
+        .stderr(predicate::str::contains(
+            "the fault at 40 s (broker 2 restarts)",
+        ))
+        .stderr(predicate::str::contains("the fault at 15 s").not());
+    // The scenario's own length reaches every fault: no warning.
+    causeway()
+        .args([
+            "simulate",
+            "models/broker-failure-durability.ron",
+            "--scenario",
+            "two-brokers-down",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}
+
+#[test]
 fn simulate_says_when_a_model_has_no_scenario_to_run() {
     let dir = TempDir::new().expect("temp dir");
     let path = write(&dir, "bare.ron", "(format: 1, name: \"bare\")");

@@ -120,6 +120,16 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
             args.seed.unwrap_or(0)
         );
     }
+    for fault in sim.faults_after_end() {
+        eprintln!(
+            "{}: warning: the fault at {} s ({}) is after this run's end at {} s: it will not \
+             happen",
+            args.model.display(),
+            fault.at_ms as f64 / 1e3,
+            crate::studio::describe::fault(&fault.kind),
+            sim.end() as f64 / 1e9
+        );
+    }
     run_with_progress(&mut sim);
     let mut report = sim.report();
     report.wall_seconds = started.elapsed().as_secs_f64();

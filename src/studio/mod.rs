@@ -35,7 +35,7 @@ mod app;
 mod canvas;
 mod commands;
 mod compound;
-mod describe;
+pub(crate) mod describe;
 mod diagram;
 mod edit;
 mod editors;

@@ -898,6 +898,14 @@ impl Sim {
         self.end
     }
 
+    /// The scenario's faults set after the run's end (a scenario's own end, or a shorter
+    /// `--duration`): they will not happen in this run.
+    pub fn faults_after_end(&self) -> impl Iterator<Item = &model::Fault> {
+        self.faults
+            .iter()
+            .filter(|f| f.at_ms.saturating_mul(MS) > self.end)
+    }
+
     /// Whether the run is over.
     pub fn is_finished(&self) -> bool {
         self.finished
