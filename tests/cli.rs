@@ -233,6 +233,43 @@ fn new_writes_a_model_from_an_example_and_will_not_overwrite() {
 }
 
 #[test]
+fn new_refuses_names_that_are_paths_or_have_control_characters() {
+    let dir = TempDir::new().expect("temp dir");
+    for (name, says) in [
+        ("../escape", "is not a file name"),
+        ("models/shop", "is not a file name"),
+        ("..", "is not a file name"),
+        ("line\nbreak", "contains control characters"),
+        (" padded ", "starts or ends with spaces"),
+        ("   ", "the model name is empty"),
+    ] {
+        causeway()
+            .current_dir(dir.path())
+            .args(["new", name])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says));
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("list").count(),
+        0,
+        "nothing written"
+    );
+    // With --out, the name is only the model's: a slash is fine there.
+    std::fs::create_dir(dir.path().join("models")).expect("mkdir");
+    causeway()
+        .current_dir(dir.path())
+        .args(["new", "shop / v2", "--out", "models/shop.ron"])
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("models/shop.ron")).expect("written");
+    assert_eq!(
+        causeway::model::load(&text).expect("loads").name,
+        "shop / v2"
+    );
+}
+
+#[test]
 fn new_names_the_examples_when_one_is_unknown() {
     causeway()
         .args(["new", "x", "--from", "no-such-example"])

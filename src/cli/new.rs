@@ -15,8 +15,8 @@ pub(super) fn run(name: &str, from: &str, out: Option<PathBuf>, force: bool) -> 
         );
         return 2;
     };
-    if name.trim().is_empty() {
-        eprintln!("error: the model name is empty");
+    if let Err(problem) = check_name(name, out.is_none()) {
+        eprintln!("error: {problem}");
         return 2;
     }
     let path = out.unwrap_or_else(|| PathBuf::from(format!("{name}.ron")));
@@ -45,4 +45,30 @@ pub(super) fn run(name: &str, from: &str, out: Option<PathBuf>, force: bool) -> 
             2
         }
     }
+}
+
+/// Whether `name` can name a model, and (when no `--out` is given) its file: `NAME.ron` in
+/// the current directory, so not a path.
+fn check_name(name: &str, names_the_file: bool) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the model name is empty".to_owned());
+    }
+    if name.trim() != name {
+        return Err(format!(
+            "the model name {name:?} starts or ends with spaces; give it without them"
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(format!(
+            "the model name {name:?} contains control characters"
+        ));
+    }
+    if names_the_file && (name.contains(['/', '\\']) || name == "." || name == "..") {
+        return Err(format!(
+            "the model name `{name}` is not a file name, and with no --out the model is \
+             written to NAME.ron here; give a plain name and --out for another place, such as \
+             `causeway new shop --out models/shop.ron`"
+        ));
+    }
+    Ok(())
 }
