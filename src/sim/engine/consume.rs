@@ -326,25 +326,10 @@ impl Sim {
             poison || g.rng_failures.chance(p)
         };
         if !failed {
-            self.groups[gi].processed += 1;
-            // A projection rebuild's replay of history is not a delivery to measure or check.
             let replay = self.groups[gi].projection.is_some_and(|pi| {
                 self.projections[usize::from(pi)].is_replay(part as usize, offset)
             });
-            if rec.produced_at >= self.warmup && !replay {
-                self.record_latency(self.now.saturating_sub(rec.produced_at));
-            }
-            self.delivered += 1;
-            self.emit_trace(
-                TraceKind::Processed,
-                &rec,
-                partition,
-                Some(offset),
-                Some((group, attempt)),
-            );
-            if !replay {
-                self.observe_finished(group, &rec, true);
-            }
+            self.count_success(group, &rec, (partition, offset), attempt, replay);
             let g = &self.groups[gi];
             if g.projection.is_some() {
                 self.project(group, part, &rec, Some(offset));
@@ -357,6 +342,35 @@ impl Sim {
             return;
         }
         self.process_failed(group, part, rec, attempt);
+    }
+
+    /// What a successful attempt at `rec` (at `offset` of `partition`) counts, on either path:
+    /// the group's and the run's counts, end-to-end latency, the trace, and the checkers. A
+    /// projection rebuild's replay of history is not a delivery to measure or check.
+    #[inline(always)]
+    pub(super) fn count_success(
+        &mut self,
+        group: u16,
+        rec: &Rec,
+        (partition, offset): (u32, u64),
+        attempt: u16,
+        replay: bool,
+    ) {
+        self.groups[usize::from(group)].processed += 1;
+        if rec.produced_at >= self.warmup && !replay {
+            self.record_latency(self.now.saturating_sub(rec.produced_at));
+        }
+        self.delivered += 1;
+        self.emit_trace(
+            TraceKind::Processed,
+            rec,
+            partition,
+            Some(offset),
+            Some((group, attempt)),
+        );
+        if !replay {
+            self.observe_finished(group, rec, true);
+        }
     }
 
     /// An attempt at `rec` failed: the group retries it (blocking or through a retry topic)

@@ -179,19 +179,7 @@ impl Sim {
             return;
         }
         self.fast_events += 1;
-        g.processed += 1;
-        if rec.produced_at >= self.warmup {
-            self.record_latency(self.now.saturating_sub(rec.produced_at));
-        }
-        self.delivered += 1;
-        self.emit_trace(
-            TraceKind::Processed,
-            &rec,
-            partition,
-            Some(offset),
-            Some((group, attempt)),
-        );
-        self.observe_finished(group, &rec, true);
+        self.count_success(group, &rec, (partition, offset), attempt, false);
         // `finish_record`, committing at once.
         self.outstanding = self.outstanding.saturating_sub(1);
         let g = &mut self.groups[gi];
