@@ -807,18 +807,20 @@ fn simulate_refuses_unknown_scenarios_and_bad_durations_with_exit_2() {
 fn simulate_warns_of_faults_after_the_runs_end_and_still_runs() {
     // two-brokers-down crashes broker 1 at 15 s and broker 2 at 20 s; they restart at 50 s
     // and 40 s.
-    causeway()
-        .args([
-            "simulate",
-            "models/broker-failure-durability.ron",
-            "--scenario",
-            "two-brokers-down",
-            "--duration",
-            "18",
-            "--json",
-        ])
-        .assert()
-        .success()
+    let run = |extra: &[&str]| {
+        causeway()
+            .args([
+                "simulate",
+                "models/broker-failure-durability.ron",
+                "--scenario",
+                "two-brokers-down",
+                "--json",
+            ])
+            .args(extra)
+            .assert()
+            .success()
+    };
+    run(&["--duration", "18"])
         .stdout(predicate::str::contains("\"sim_seconds\": 18.0"))
         .stderr(predicate::str::contains(
             "warning: the fault at 20 s (broker 2 crashes) is after this run's end at 18 s: \
@@ -829,17 +831,7 @@ fn simulate_warns_of_faults_after_the_runs_end_and_still_runs() {
         ))
         .stderr(predicate::str::contains("the fault at 15 s").not());
     // The scenario's own length reaches every fault: no warning.
-    causeway()
-        .args([
-            "simulate",
-            "models/broker-failure-durability.ron",
-            "--scenario",
-            "two-brokers-down",
-            "--json",
-        ])
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("warning").not());
+    run(&[]).stderr(predicate::str::contains("warning").not());
 }
 
 #[test]
