@@ -126,7 +126,7 @@ pub(super) fn run(args: &SimulateArgs) -> i32 {
              happen",
             args.model.display(),
             fault.at_ms as f64 / 1e3,
-            crate::studio::describe::fault(&fault.kind),
+            crate::model::describe::fault(&fault.kind),
             sim.end() as f64 / 1e9
         );
     }

@@ -5,6 +5,7 @@
 //! text and diagnostics.
 
 pub mod avro;
+pub mod describe;
 pub mod format;
 pub mod locate;
 pub mod partitioner;

@@ -91,7 +91,7 @@ mod tests {
         for e in 0..=54 {
             let p = 2f64.powi(e);
             for x in [p - 0.5, p + 0.5, p, p - 1.0, p + 1.0] {
-                edges.extend([x, next_down(x), next_up(x)]);
+                edges.extend([x, x.next_down(), x.next_up()]);
             }
         }
         for ns in edges {
@@ -114,18 +114,6 @@ mod tests {
                 assert_eq!(round_ns(ns), ns.round() as u64);
                 assert_eq!(round_ns(-ns), 0);
             }
-        }
-    }
-
-    fn next_up(x: f64) -> f64 {
-        f64::from_bits(x.to_bits() + 1)
-    }
-
-    fn next_down(x: f64) -> f64 {
-        if x == 0.0 {
-            0.0
-        } else {
-            f64::from_bits(x.to_bits() - 1)
         }
     }
 }

@@ -16,8 +16,8 @@ use crate::model::{
     Retention, RetryMode, SagaStep, SizeDistribution, TimeDistribution, WeightedKey,
 };
 
-use super::describe;
 use super::fields::Fields;
+use crate::model::describe;
 
 /// The names the editors offer for references, by kind.
 #[derive(Debug, Default)]

@@ -15,10 +15,10 @@ use crate::model::{
 
 use super::commands::{Command, can_rename};
 use super::compound::{self, Known};
-use super::describe;
 use super::fields::Fields;
 use super::properties::properties;
 use super::schema;
+use crate::model::describe;
 
 /// What an editor asks for this frame.
 #[derive(Debug, Default)]

@@ -4,6 +4,7 @@
 //! `topics`, a group's `reactions`, a saga step's `command_topic`, …). References to elements
 //! that do not exist are skipped here; validation reports them.
 
+use crate::model::describe::compact_number;
 use crate::model::{Coordination, ElementKind, ElementRef, Model, PublishMode};
 
 /// What a connection means.
@@ -297,23 +298,6 @@ fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     out
 }
 
-/// `1200` → `1.2k`, `200` → `200`, `0.5` → `0.5`.
-pub fn compact_number(value: f64) -> String {
-    let magnitude = value.abs();
-    if magnitude >= 1_000_000.0 {
-        format!("{}M", trim_decimal(value / 1_000_000.0))
-    } else if magnitude >= 1_000.0 {
-        format!("{}k", trim_decimal(value / 1_000.0))
-    } else {
-        trim_decimal(value)
-    }
-}
-
-fn trim_decimal(value: f64) -> String {
-    let text = format!("{value:.1}");
-    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,13 +374,5 @@ mod tests {
         let edges = edges(&model);
         assert!(edges.iter().all(|e| e.to.id != "no-such-topic"));
         assert!(edges.iter().all(|e| e.from.id != "no-such-topic"));
-    }
-
-    #[test]
-    fn numbers_are_compact() {
-        assert_eq!(compact_number(200.0), "200");
-        assert_eq!(compact_number(1_500.0), "1.5k");
-        assert_eq!(compact_number(2_000_000.0), "2M");
-        assert_eq!(compact_number(0.5), "0.5");
     }
 }

@@ -35,7 +35,6 @@ mod app;
 mod canvas;
 mod commands;
 mod compound;
-pub(crate) mod describe;
 mod diagram;
 mod edit;
 mod editors;

@@ -3,7 +3,7 @@
 
 use crate::model::{Coordination, ElementKind, ElementRef, FoldOp, Model};
 
-use super::describe;
+use crate::model::describe;
 
 /// One inspector row: a field name and its value as text.
 pub type Property = (&'static str, String);
@@ -197,7 +197,7 @@ pub fn properties(model: &Model, element: &ElementRef) -> Option<Vec<Property>> 
                 ("idempotent", describe::yes_no(p.idempotent).to_owned()),
                 (
                     "queries_per_second",
-                    super::graph::compact_number(p.queries_per_second),
+                    describe::compact_number(p.queries_per_second),
                 ),
                 (
                     "write_failure_probability",
@@ -213,7 +213,7 @@ pub fn properties(model: &Model, element: &ElementRef) -> Option<Vec<Property>> 
                 ("event_types", describe::list(&s.event_types)),
                 (
                     "commands_per_second",
-                    super::graph::compact_number(s.commands_per_second),
+                    describe::compact_number(s.commands_per_second),
                 ),
                 ("writers", s.writers.to_string()),
                 (

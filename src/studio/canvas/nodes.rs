@@ -7,8 +7,8 @@ use eframe::egui;
 use egui::epaint::{CornerRadius, PathShape, Shadow};
 use egui::{Align2, Color32, FontId, Painter, Pos2, Rect, Shape, Stroke, StrokeKind, pos2, vec2};
 
+use crate::model::describe;
 use crate::model::{Coordination, ElementKind, ElementRef, Model, Severity};
-use crate::studio::describe;
 use crate::studio::diagram::{
     HEADER_HEIGHT, LANE_GAP, LANE_HEIGHT, MAX_LANES, STEP_LINE_HEIGHT, lane_count,
 };
@@ -529,7 +529,7 @@ fn projection_body(painter: &Painter, palette: &Palette, model: &Model, id: &str
         if projection.queries_per_second > 0.0 {
             format!(
                 "{} queries /s",
-                crate::studio::graph::compact_number(projection.queries_per_second)
+                describe::compact_number(projection.queries_per_second)
             )
         } else {
             "no queries modelled".to_owned()
@@ -550,7 +550,7 @@ fn store_body(painter: &Painter, palette: &Palette, model: &Model, id: &str, bod
         ),
         format!(
             "{} commands /s",
-            crate::studio::graph::compact_number(store.commands_per_second)
+            describe::compact_number(store.commands_per_second)
         ),
         store.publish.as_ref().map_or_else(
             || "not published".to_owned(),

@@ -1,13 +1,12 @@
-//! Short human descriptions of model values ("Poisson, 200 /s", "7 d"), shared by the canvas and
-//! the inspector. Wording only: nothing here decides anything about the model.
+//! Short human descriptions of model values ("Poisson, 200 /s", "7 d", "broker 2 crashes"),
+//! shared by the studio's canvas and inspector and the CLI's messages. Wording only: nothing
+//! here decides anything about the model.
 
-use crate::model::{
+use super::{
     Acks, Assignor, Backoff, CleanupPolicy, CommitMode, Compatibility, EventKind, FaultKind,
     KeyDistribution, OffsetReset, OrderingMode, PublishMode, RateProcess, RebuildPolicy, Retention,
     RetryMode, SizeDistribution, StoreKind, SubjectStrategy, TimeDistribution,
 };
-
-use super::graph::compact_number;
 
 /// "Poisson, 200 /s".
 pub fn rate(rate: &RateProcess) -> String {
@@ -345,9 +344,34 @@ pub fn count(n: u64) -> String {
     compact_number(n as f64)
 }
 
+/// `1200` → `1.2k`, `200` → `200`, `0.5` → `0.5`.
+pub fn compact_number(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude >= 1_000_000.0 {
+        format!("{}M", trim_decimal(value / 1_000_000.0))
+    } else if magnitude >= 1_000.0 {
+        format!("{}k", trim_decimal(value / 1_000.0))
+    } else {
+        trim_decimal(value)
+    }
+}
+
+fn trim_decimal(value: f64) -> String {
+    let text = format!("{value:.1}");
+    text.strip_suffix(".0").map_or(text.clone(), str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_are_compact() {
+        assert_eq!(compact_number(200.0), "200");
+        assert_eq!(compact_number(1_500.0), "1.5k");
+        assert_eq!(compact_number(2_000_000.0), "2M");
+        assert_eq!(compact_number(0.5), "0.5");
+    }
 
     #[test]
     fn durations_use_the_largest_exact_unit() {
